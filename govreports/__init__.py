@@ -1,0 +1,15 @@
+"""govreports: China's government information disclosure annual reports as exact, tidy data.
+
+>>> import govreports as gr
+>>> r = gr.read_report("data/raw/000_d5266751c9a7ae67.txt")
+>>> r.meta["organ"], int(r.figures.query("figure == 'proactive_total'").value.iloc[0])
+('鸡东县人民政府办公室', 1470)
+"""
+
+from govreports.corpus import Corpus, read_reports
+from govreports.report import Report, read_report
+from govreports.validate import fill_from_identities
+from govreports.wide import to_wide
+
+__all__ = ["Corpus", "Report", "__version__", "fill_from_identities", "read_report", "read_reports", "to_wide"]
+__version__ = "0.1.0"

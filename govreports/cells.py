@@ -1,0 +1,75 @@
+"""One printed cell → (value, status): the only place that turns cell text into numbers.
+
+A blank, a placeholder or a word never becomes 0 silently: each gets its own status and the
+value stays missing, except the word 无 ("none"), which is 0 *with* the status ``zero_word``.
+
+>>> parse_cell("1,234")
+(1234.0, 'thousands_sep')
+>>> parse_cell(" ")
+(None, 'blank')
+>>> parse_cell("／")
+(None, 'slash')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_UNIT = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(件|条|个|项|次|宗|篇|元|万元|亿元)$")
+_DASHES = frozenset({"-", "--", "—", "——", "–", "―", "－", "一一", "…"})
+_SLASHES = frozenset({"/", "\\", "//"})
+_NA_WORDS = frozenset({"不适用", "n/a", "na", "null", "none", "暂无数据", "空"})
+_ZERO_WORDS = frozenset({"无", "零"})
+
+# Characters that never appear in a number but do appear in cells typed into Word tables.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\xa0\u3000"), " ")
+
+
+def looks_numeric(text: str) -> bool:
+    """True when a cell reads as a value or a placeholder rather than as a label.
+
+    >>> looks_numeric("27780"), looks_numeric("/"), looks_numeric("行政许可")
+    (True, True, False)
+    """
+    return parse_cell(text)[1] not in ("text", "blank")
+
+
+def parse_cell(raw: str) -> tuple[float | None, str]:
+    """Parse one cell; return ``(value, status)`` where value is None unless a number was read.
+
+    >>> parse_cell("0")
+    (0.0, 'ok')
+    >>> parse_cell("１２")
+    (12.0, 'ok')
+    >>> parse_cell("无")
+    (0.0, 'zero_word')
+    >>> parse_cell("251000元")
+    (251000.0, 'unit_in_cell')
+    """
+    text = unicodedata.normalize("NFKC", raw.translate(_INVISIBLE)).strip()
+    if not text:
+        return None, "blank"
+    if _NUMBER.fullmatch(text):
+        return float(text), "ok"
+    compact = text.replace(" ", "")
+    if _GROUPED.fullmatch(compact):
+        return float(compact.replace(",", "")), "thousands_sep"
+    return _parse_non_number(compact)
+
+
+def _parse_non_number(text: str) -> tuple[float | None, str]:
+    unit = _UNIT.fullmatch(text)
+    if unit:
+        return float(unit.group(1)), "unit_in_cell"
+    if text in _DASHES:
+        return None, "dash"
+    if text in _SLASHES:
+        return None, "slash"
+    if text in _ZERO_WORDS:
+        return 0.0, "zero_word"
+    if text.lower() in _NA_WORDS:
+        return None, "na_text"
+    return None, "text"

@@ -1,0 +1,44 @@
+"""Exceptions. Each also subclasses the builtin a caller would catch, and names the file.
+
+>>> issubclass(NotAReportError, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+
+class GovReportsError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ReadError(GovReportsError, ValueError):
+    """An input that cannot be turned into a report; the message names the file and the reason."""
+
+    stage = "read"
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+
+class EmptyInputError(ReadError):
+    """The input holds no text at all."""
+
+
+class UndecodableError(ReadError):
+    """The bytes are in no text encoding we recognise."""
+
+    stage = "decode"
+
+
+class NotAReportError(ReadError):
+    """The text is not a government information disclosure annual report."""
+
+    stage = "detect"
+
+
+class NoTablesError(ReadError):
+    """The text reads as a report but none of 表二, 表三, 表四 could be found in it."""
+
+    stage = "tables"

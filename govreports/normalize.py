@@ -1,0 +1,286 @@
+"""Rows of cells → template cells: find the three tables, anchor each row on its label, align.
+
+Rows are found by their labels (with the variants declared in :mod:`govreports.schema`), never
+by counting numbers in reading order, so one missing cell cannot shift the values of later
+rows. Within a row, values are aligned to the template's columns by :func:`align`, which
+flags every case where the printed cells do not fit the template.
+
+>>> from govreports.readers.text import read_text
+>>> parsed = parse_tables(read_text(text="第二十条第（五）项\\n行政许可\\t1772\\t\\t\\n"))
+>>> parsed.records[0][:5]
+('active', 'licensing', 'decisions', 1772.0, 'ok')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from govreports.cells import looks_numeric, parse_cell
+from govreports.readers.document import Document, RawRow
+from govreports.schema import (
+    ACTIVE,
+    APPEALS,
+    APPLICATIONS,
+    OTHER_SUB_ROWS,
+    TEMPLATE_MARKERS,
+    TableSpec,
+    match_row,
+    normalize_label,
+)
+
+# (table, row_key, col_key, value, status, raw, source_ref)
+Record = tuple[str, str, str, float | None, str, str, str]
+
+_SECTION_END = re.compile(r"^(五[、.,，]|\(五\)|存在的主要问题)")
+
+
+@dataclass
+class ParsedTables:
+    """What :func:`parse_tables` found: the template, one record per template cell, notes."""
+
+    template: str
+    records: list[Record]
+    tables_found: tuple[str, ...]
+    notes: list[str] = field(default_factory=list)
+
+
+def detect_template(text: str) -> str:
+    """Return "2021", "2019" or "unknown" from the header labels only one template prints.
+
+    >>> detect_template("信息内容 本年制发件数 本年废止件数 现行有效件数")
+    '2021'
+    """
+    hits = {name: sum(marker in text for marker in markers) for name, markers in TEMPLATE_MARKERS.items()}
+    if hits["2021"] == hits["2019"]:
+        return "unknown"
+    return max(hits, key=hits.__getitem__)
+
+
+def parse_tables(doc: Document, template: str | None = None) -> ParsedTables:
+    """Find 表二, 表三 and 表四 in a document and return one record per template cell."""
+    template = template or detect_template(doc.text)
+    layout = template if template != "unknown" else "2021"
+    regions = _locate(doc.rows)
+    records: list[Record] = []
+    notes: list[str] = []
+    for table in (ACTIVE, APPLICATIONS, APPEALS):
+        region = regions.get(table.key)
+        if region is None:
+            records.extend(_missing_table(table, layout))
+        elif table is APPEALS:
+            records.extend(_appeals(region, notes))
+        else:
+            records.extend(_labelled_table(table, region, layout, notes))
+    return ParsedTables(template, records, tuple(regions), notes)
+
+
+def _locate(rows: list[RawRow]) -> dict[str, list[RawRow]]:
+    """Split the document's rows into the regions of the three tables, by their headings."""
+    texts = ["".join(row.cells) for row in rows]
+    active = _first(texts, 0, lambda t: "第二十条" in t)
+    applications = _first(texts, active or 0, lambda t: "勾稽关系" in t or "本年新收" in t)
+    appeals = _first(texts, applications or active or 0, lambda t: "行政复议" in t)
+    end = _first(texts, appeals or 0, lambda t: bool(_SECTION_END.match(t.strip())))
+    bounds = {"active": active, "applications": applications, "appeals": appeals}
+    starts = sorted(v for v in bounds.values() if v is not None) + [end or len(rows)]
+    regions = {}
+    for key, start in bounds.items():
+        if start is not None:
+            stop = min(s for s in starts if s > start)
+            regions[key] = rows[start:stop]
+    return regions
+
+
+def _first(texts: list[str], start: int, predicate) -> int | None:
+    for index in range(start, len(texts)):
+        if predicate(texts[index]):
+            return index
+    return None
+
+
+def _segments(table: TableSpec, cells: tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """Split a physical row at each row label: ``[(key, cells after it up to the next label)]``.
+
+    One physical row may hold several template rows (a table copied without row breaks).
+    Text after a row's values is a heading of what follows (第二十条第（五）项) and is dropped.
+    """
+    segments: list[tuple[str, list[str]]] = []
+    for cell in cells:
+        key = None
+        if cell and not looks_numeric(cell):
+            key = match_row(table, normalize_label(cell))
+        if key is not None:
+            segments.append((key, []))
+        elif segments:
+            segments[-1][1].append(cell)
+    for _, values in segments:
+        while values and values[-1] and parse_cell(values[-1])[1] == "text":
+            values.pop()
+    return segments
+
+
+def _find_rows(
+    table: TableSpec, region: list[RawRow], notes: list[str], *, continuation: bool = True
+) -> dict[str, tuple[list[str], int]]:
+    """Map each row key to the cells printed after its label, and the line they are on."""
+    found: dict[str, tuple[list[str], int]] = {}
+    previous: str | None = None
+    for row in region:
+        segments = _segments(table, row.cells)
+        if not segments:
+            values = _trailing_values(row.cells)
+            if continuation and previous and values and not any(found[previous][0]):
+                # A label broken by a line or page break: its values follow on the next row.
+                found[previous] = (values, row.line)
+            elif values:
+                notes.append(f"{table.key}: values without a row label at line {row.line}")
+            continue
+        for key, values in segments:
+            if key in found and any(found[key][0]):
+                notes.append(f"{table.key}: row {key} printed again at line {row.line}; first kept")
+            else:
+                found[key] = (values, row.line)
+            previous = key
+    return found
+
+
+def _trailing_values(cells: tuple[str, ...]) -> list[str]:
+    """Cells after the last text fragment of a row without a label (a broken label's tail)."""
+    last_text = max((i for i, c in enumerate(cells) if c and not looks_numeric(c)), default=-1)
+    tail = list(cells[last_text + 1 :])
+    return tail if any(tail) else []
+
+
+def _row_set(table: TableSpec, found: dict, template: str) -> list[str]:
+    """Row keys to emit: the template's rows, with （六） as printed (one row or three)."""
+    keys = [row.key for row in table.rows_for(template)]
+    if table is not APPLICATIONS:
+        return keys
+    printed_subs = any(k in found for k in OTHER_SUB_ROWS)
+    printed_total = any(found.get("other_total", ([], 0))[0])
+    if printed_subs or not printed_total:
+        subs = list(OTHER_SUB_ROWS)
+        keys = [k for k in keys if k != "other_total"]
+    else:
+        subs = ["other_total"]
+        keys = [k for k in keys if k not in OTHER_SUB_ROWS]
+    if subs[0] not in keys:
+        at = keys.index("total_processed")
+        keys[at:at] = subs
+    return keys
+
+
+def _labelled_table(table: TableSpec, region: list[RawRow], template: str, notes: list[str]) -> list[Record]:
+    found = _find_rows(table, region, notes)
+    records: list[Record] = []
+    for key in _row_set(table, found, template):
+        cols = table.cols_of(key, template)
+        if key not in found:
+            records.extend((table.key, key, col, None, "row_missing", "", "") for col in cols)
+            continue
+        cells, line = found[key]
+        for col, (value, status, raw) in zip(cols, align(cells, len(cols)), strict=True):
+            records.append((table.key, key, col, *_checked(table, col, value, status), raw, f"line {line}"))
+    return records
+
+
+def _appeals(region: list[RawRow], notes: list[str]) -> list[Record]:
+    """表四: either one data row of 15 values under the header, or one labelled row per kind."""
+    found = _find_rows(APPEALS, region, [], continuation=False)
+    labelled = {k: v for k, v in found.items() if looks_numeric(next((c for c in v[0] if c), ""))}
+    cols = [c.key for c in APPEALS.cols]
+    records: list[Record] = []
+    if labelled:
+        for row in APPEALS.rows:
+            cells, line = labelled.get(row.key, ([], 0))
+            aligned = align(cells, len(cols)) if line else [(None, "row_missing", "")] * len(cols)
+            records.extend(("appeals", row.key, col, v, s, r, f"line {line}" if line else "")
+                           for col, (v, s, r) in zip(cols, aligned, strict=True))  # fmt: skip
+        return records
+    cells, line = _data_row(region)
+    if not line:
+        notes.append("appeals: header found but no data row")
+    aligned = align(cells, 15)
+    for i, (value, status, raw) in enumerate(aligned):
+        row = APPEALS.rows[i // 5].key
+        records.append(("appeals", row, cols[i % 5], value, status, raw, f"line {line}" if line else ""))
+    return records
+
+
+def _data_row(region: list[RawRow]) -> tuple[list[str], int]:
+    """The first run of rows that hold only values: 表四's unlabelled data row."""
+    cells: list[str] = []
+    line = 0
+    for row in region:
+        numeric = all(not c or looks_numeric(c) for c in row.cells) and any(row.cells)
+        if numeric:
+            cells.extend(row.cells)
+            line = line or row.line
+        elif line:
+            break
+    return cells, line
+
+
+def align(cells: list[str], n: int) -> list[tuple[float | None, str, str]]:
+    """Align the cells printed after a label to ``n`` template columns.
+
+    Leading empty cells belong to the label columns. Where the values do not fit the template,
+    nothing is shifted silently: surplus cells keep a value only where every possible alignment
+    agrees on it, and a short row whose blanks cannot be placed leaves every cell missing.
+
+    >>> align(["", "3", "", "5"], 3)
+    [(3.0, 'ok', '3'), (None, 'blank', ''), (5.0, 'ok', '5')]
+    >>> align(["0", "0", "0"], 2)
+    [(0.0, 'surplus_cells', '0'), (0.0, 'surplus_cells', '0')]
+    >>> align(["1", "2"], 3)[0]
+    (None, 'missing_cell', '')
+    """
+    start = 0
+    while start < len(cells) and not cells[start].strip():
+        start += 1
+    cells = cells[start:]
+    values = [c for c in cells if c.strip()]
+    if len(values) == n:
+        return [(*parse_cell(c), c) for c in values]
+    if len(values) > n:
+        return _surplus(values, n)
+    end = len(cells)
+    while end > n and not cells[end - 1].strip():
+        end -= 1
+    if end == n or not values:
+        padded = cells[:n] + [""] * (n - len(cells[:n]))
+        return [(*parse_cell(c), c) for c in padded]
+    return [(None, "missing_cell", "")] * n
+
+
+def _surplus(values: list[str], n: int) -> list[tuple[float | None, str, str]]:
+    extra = len(values) - n
+    aligned = []
+    for i in range(n):
+        candidates = {parse_cell(c) for c in values[i : i + extra + 1]}
+        if len(candidates) == 1:
+            value, _ = candidates.pop()
+            aligned.append((value, "surplus_cells", values[i]))
+        else:
+            aligned.append((None, "surplus_cells", " | ".join(values[i : i + extra + 1])))
+    return aligned
+
+
+def _checked(table: TableSpec, col: str, value: float | None, status: str) -> tuple[float | None, str]:
+    """Flag numbers the template does not allow: negatives and fractions of a count."""
+    if value is None or status != "ok":
+        return value, status
+    spec = table.col(col)
+    if value < 0 and not spec.signed:
+        return value, "negative"
+    if not spec.decimal and not value.is_integer():
+        return value, "not_integer"
+    return value, status
+
+
+def _missing_table(table: TableSpec, template: str) -> list[Record]:
+    keys = [row.key for row in table.rows_for(template)]
+    return [
+        (table.key, key, col, None, "table_missing", "", "") for key in keys for col in table.cols_of(key, template)
+    ]

@@ -1,0 +1,23 @@
+"""The intermediate every reader returns: physical rows of cell strings, with provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    """One physical row as printed: its cell strings and the 1-based line it starts on."""
+
+    cells: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded report: its full text and its rows (prose lines are rows of one cell)."""
+
+    source: str
+    text: str
+    rows: list[RawRow]
+    encoding: str

@@ -1,0 +1,142 @@
+"""Text reader: bytes or str → :class:`~govreports.readers.Document` (physical rows of cells).
+
+Reports copied out of web pages, Word and PDF arrive in a handful of layouts, all seen in the
+bundled reports:
+
+* one row per line, cells separated by tabs (``规章\\t0\\t0\\t0``);
+* one cell per line behind a tab, rows separated by blank lines, and header words wrapped onto
+  a line of their own without the tab (``\\t商业`` + ``企业``);
+* one cell per line ending in `` |``, rows separated by lines of pipes only (``|||``);
+* space-separated rows (``行政许可 152``).
+
+The reader only finds rows and cells; which row is which is decided in
+:mod:`govreports.normalize`.
+
+>>> doc = read_text(text="规章\\t0\\t0\\t0\\n\\n\\t行政许可\\n\\t12\\n")
+>>> [row.cells for row in doc.rows]
+[('规章', '0', '0', '0'), ('行政许可', '12')]
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+from govreports.cells import looks_numeric
+from govreports.errors import EmptyInputError, UndecodableError
+from govreports.readers.document import Document, RawRow
+
+_PIPE_SEPARATOR = re.compile(r"\|+")
+_TRAILING_TOKENS = re.compile(r"\s+")
+
+
+def decode(data: bytes, source: str) -> tuple[str, str]:
+    """Decode report bytes; return ``(text, encoding)``.
+
+    A BOM decides first, then strict UTF-8 and GB18030 (a superset of GBK and GB2312, the
+    encodings government sites use), then charset detection as the last resort.
+
+    >>> decode("规章".encode("gb18030"), "x.txt")
+    ('规章', 'gb18030')
+    """
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise UndecodableError(source, "not text in UTF-8, UTF-16, GB18030/GBK or any known encoding")
+    return str(best), best.encoding
+
+
+def read_text(source: str = "<text>", *, data: bytes | None = None, text: str | None = None) -> Document:
+    """Split report text into physical rows of cells.
+
+    Args:
+        source: the file name, used in error messages and provenance.
+        data: the raw bytes (decoded with :func:`decode`), or
+        text: the text itself.
+
+    >>> read_text(text="0 |\\n|||\\n规章 |\\n").rows[1].cells
+    ('规章',)
+    """
+    encoding = "str"
+    if text is None:
+        text, encoding = decode(data or b"", source)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise EmptyInputError(source, "empty input: no text to parse")
+    lines = text.split("\n")
+    rows = _pipe_rows(lines) if _is_pipe_layout(lines) else _tab_rows(lines)
+    return Document(source=source, text=text, rows=rows, encoding=encoding)
+
+
+def _is_pipe_layout(lines: list[str]) -> bool:
+    piped = sum(1 for line in lines if line.rstrip().endswith("|"))
+    return piped >= 20
+
+
+def _pipe_rows(lines: list[str]) -> list[RawRow]:
+    rows: list[RawRow] = []
+    cells: list[str] = []
+    start = 0
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        is_cell = stripped.endswith("|") and not _PIPE_SEPARATOR.fullmatch(stripped)
+        if is_cell:
+            if not cells:
+                start = number
+            cells.append(stripped[:-1].strip())
+            continue
+        if cells:
+            rows.append(RawRow(tuple(cells), start))
+            cells = []
+        if stripped and not _PIPE_SEPARATOR.fullmatch(stripped):
+            rows.append(RawRow(_split_spaced(stripped), number))
+    if cells:
+        rows.append(RawRow(tuple(cells), start))
+    return rows
+
+
+def _tab_rows(lines: list[str]) -> list[RawRow]:
+    rows: list[RawRow] = []
+    block: list[str] = []  # one-cell-per-line cells of the current row
+    start = 0
+    for number, line in enumerate(lines, 1):
+        if line.startswith("\t") and line.count("\t") == 1:
+            if not block:
+                start = number
+            block.append(line[1:].strip())
+            continue
+        if block and line.strip() and "\t" not in line:
+            block[-1] += line.strip()  # a header word wrapped onto its own line
+            continue
+        if block:
+            rows.append(RawRow(tuple(block), start))
+            block = []
+        if "\t" in line:
+            rows.append(RawRow(tuple(cell.strip() for cell in line.split("\t")), number))
+        elif line.strip():
+            rows.append(RawRow(_split_spaced(line.strip()), number))
+    if block:
+        rows.append(RawRow(tuple(block), start))
+    return rows
+
+
+def _split_spaced(line: str) -> tuple[str, ...]:
+    """Split numbers that trail a line after whitespace off into cells of their own."""
+    tokens = _TRAILING_TOKENS.split(line)
+    first_value = len(tokens)
+    while first_value > 0 and looks_numeric(tokens[first_value - 1]):
+        first_value -= 1
+    if first_value == len(tokens):
+        return (line,)
+    head = " ".join(tokens[:first_value])
+    return ((head,) if head else ()) + tuple(tokens[first_value:])

@@ -1,0 +1,159 @@
+"""One report: read it, parse its tables, validate them, and expose everything as frames.
+
+>>> import govreports as gr
+>>> r = gr.read_report("data/raw/003_2ef598b92a3120fd.txt")
+>>> r.meta["organ"], r.meta["year"], r.meta["template"]
+('鹤岗市东山区人民政府', 2022, '2021')
+>>> r.cells.query("row_key == 'licensing'")[["col_key", "value", "status"]].values.tolist()
+[['decisions', 152.0, 'ok']]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from govreports import frames
+from govreports.errors import NoTablesError, NotAReportError, ReadError
+from govreports.figures import extract_figures
+from govreports.metadata import extract_metadata
+from govreports.normalize import detect_template, parse_tables
+from govreports.readers import READERS, sniff
+from govreports.validate import check_records
+
+# A report mentions its subject; a text without it (and without any table marker) is not one.
+_REPORT_WORDS = ("政府信息公开", "政务公开", "信息公开")
+
+MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ParsedReport:
+    """Everything parsed from one input, as plain records (cheap to pickle between processes)."""
+
+    meta: dict
+    cells: list[tuple]
+    checks: list[tuple]
+    figures: list[tuple]
+
+
+@dataclass
+class Report:
+    """A parsed report. Frames are built on first access and handed out as copies."""
+
+    parsed: ParsedReport
+    _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def report_id(self) -> str:
+        """Stable id: the file name without extension, or ``text-<sha256[:12]>`` for text."""
+        return self.parsed.meta["report_id"]
+
+    @property
+    def meta(self) -> dict:
+        """Metadata: organ, year, template, level, organ type, region and adcode, scope, sha256…"""
+        return dict(self.parsed.meta)
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        """Tidy long frame, one row per template cell (see ``govreports.schema.CELL_COLUMNS``)."""
+        return self._frame("cells", frames.cells_frame, self.parsed.cells)
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        """One row per identity check with lhs, rhs, delta and pass / fail / not_assessable."""
+        return self._frame("checks", frames.checks_frame, self.parsed.checks)
+
+    @property
+    def figures(self) -> pd.DataFrame:
+        """Figures stated in the prose, each with the sentence it was read from."""
+        return self._frame("figures", frames.figures_frame, self.parsed.figures)
+
+    def _frame(self, name: str, build, records) -> pd.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = build(records)
+        return self._frames[name].copy()
+
+    def __repr__(self) -> str:
+        m = self.parsed.meta
+        return f"<Report {m['report_id']} {m.get('organ')} {m.get('year')} template={m['template']}>"
+
+
+def read_report(
+    source: str | os.PathLike[str] | None = None, *, text: str | None = None, report_id: str | None = None
+) -> Report:
+    """Read one report from a file path, or from its text.
+
+    Raises a :class:`~govreports.errors.ReadError` subclass naming the file and the reason when
+    the input is empty, undecodable, not a report, or has no tables.
+
+    >>> import govreports as gr
+    >>> gr.read_report(text="规章").meta
+    Traceback (most recent call last):
+    ...
+    govreports.errors.NotAReportError: <text>: not a government information disclosure report (no 信息公开 wording and no template table)
+    """
+    return Report(parse_source(source, text=text, report_id=report_id))
+
+
+def parse_source(
+    source: str | os.PathLike[str] | None = None, *, text: str | None = None, report_id: str | None = None
+) -> ParsedReport:
+    """Parse one input into plain records; the work behind :func:`read_report`."""
+    if (source is None) == (text is None):
+        raise TypeError("read_report takes a path or text=..., not both")
+    if text is not None:
+        data = text.encode("utf-8")
+        name, fmt = "<text>", "text"
+        document = READERS["text"](name, text=text)
+    else:
+        path = Path(source)
+        name = str(path)
+        data = _read_bytes(path)
+        fmt = sniff(data)
+        if fmt not in READERS:
+            raise ReadError(name, f"{fmt} input is not supported by this version; save it as text")
+        document = READERS[fmt](name, data=data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    rid = report_id or (f"text-{sha256[:12]}" if text is not None else Path(name).stem)
+    return _parse_document(document, rid, fmt, sha256)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ReadError(str(path), f"cannot read file: {error.strerror}") from error
+    if size > MAX_BYTES:
+        raise ReadError(str(path), f"file is {size} bytes, over the {MAX_BYTES}-byte limit for one report")
+    return path.read_bytes()
+
+
+def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedReport:
+    template = detect_template(document.text)
+    if template == "unknown" and not any(word in document.text for word in _REPORT_WORDS):
+        raise NotAReportError(
+            document.source, "not a government information disclosure report (no 信息公开 wording and no template table)"
+        )
+    parsed = parse_tables(document, template)
+    if not parsed.tables_found:
+        raise NoTablesError(document.source, "no tables found: none of 表二, 表三, 表四 is in the text")
+    meta = {
+        "report_id": report_id,
+        "path": document.source,
+        **extract_metadata(document.text),
+        "template": template,
+        "tables_found": ",".join(parsed.tables_found),
+        "parse_notes": "; ".join(parsed.notes) or None,
+        "format": fmt,
+        "encoding": document.encoding,
+        "sha256": sha256,
+    }
+    cells = [(report_id, *record) for record in parsed.records]
+    checks = [(report_id, *check) for check in check_records(parsed.records)]
+    figures = [(report_id, *figure) for figure in extract_figures(document.text)]
+    return ParsedReport(meta, cells, checks, figures)
