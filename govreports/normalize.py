@@ -225,7 +225,8 @@ def _data_row(region: list[RawRow]) -> tuple[list[str], int]:
 def align(cells: list[str], n: int) -> list[tuple[float | None, str, str]]:
     """Align the cells printed after a label to ``n`` template columns.
 
-    Leading empty cells belong to the label columns. Where the values do not fit the template,
+    Empty cells are placed by position only when the row has exactly ``n`` cells, or ``n``
+    once the empty cells that pad the label columns (leading) and the row end are set aside. Where the values do not fit the template,
     nothing is shifted silently: surplus cells keep a value only where every possible alignment
     agrees on it, and a short row whose blanks cannot be placed leaves every cell missing.
 
@@ -236,15 +237,17 @@ def align(cells: list[str], n: int) -> list[tuple[float | None, str, str]]:
     >>> align(["1", "2"], 3)[0]
     (None, 'missing_cell', '')
     """
-    start = 0
-    while start < len(cells) and not cells[start].strip():
-        start += 1
-    cells = cells[start:]
     values = [c for c in cells if c.strip()]
     if len(values) == n:
         return [(*parse_cell(c), c) for c in values]
     if len(values) > n:
         return _surplus(values, n)
+    if len(cells) == n:
+        return [(*parse_cell(c), c) for c in cells]
+    start = 0
+    while start < len(cells) and not cells[start].strip():
+        start += 1
+    cells = cells[start:]
     end = len(cells)
     while end > n and not cells[end - 1].strip():
         end -= 1

@@ -88,13 +88,15 @@ def _pipe_rows(lines: list[str]) -> list[RawRow]:
     cells: list[str] = []
     start = 0
     for number, line in enumerate(lines, 1):
-        stripped = line.strip()
+        # "|||" separates rows; " |" (a pipe after whitespace) is an empty cell.
+        stripped = line.rstrip()
         is_cell = stripped.endswith("|") and not _PIPE_SEPARATOR.fullmatch(stripped)
         if is_cell:
             if not cells:
                 start = number
             cells.append(stripped[:-1].strip())
             continue
+        stripped = stripped.strip()
         if cells:
             rows.append(RawRow(tuple(cells), start))
             cells = []

@@ -1,0 +1,77 @@
+"""Command line: ``govreports parse DIR -o OUT`` and ``govreports check FILE``.
+
+>>> main(["check", "data/raw/003_2ef598b92a3120fd.txt"])  # doctest: +ELLIPSIS
+鹤岗市东山区人民政府 2022 (template 2021, ...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import pandas as pd
+
+from govreports.corpus import read_reports
+from govreports.errors import ReadError
+from govreports.io import write_corpus
+from govreports.report import read_report
+from govreports.wide import to_wide
+
+log = logging.getLogger("govreports")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = argparse.ArgumentParser(prog="govreports", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    parse = commands.add_parser("parse", help="parse a folder of reports into Parquet and CSV frames")
+    parse.add_argument("source", help="folder of reports (searched recursively)")
+    parse.add_argument("-o", "--out", required=True, help="output folder")
+    parse.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    check = commands.add_parser("check", help="print one report's tables and its failed checks")
+    check.add_argument("file")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.command == "parse":
+        return _parse(args.source, args.out, args.workers)
+    return _check(args.file)
+
+
+def _parse(source: str, out: str, workers: int | None) -> int:
+    corpus = read_reports(source, workers=workers, progress=True)
+    write_corpus(corpus, out)
+    failing = corpus.checks[corpus.checks.status == "fail"].report_id.nunique()
+    print(f"parsed {len(corpus.reports)} reports, {len(corpus.failures)} failed, "
+          f"{failing} with failing checks; wrote {out}")  # fmt: skip
+    for row in corpus.failures.itertuples():
+        print(f"  failed: {row.path}: {row.stage}: {row.message}")
+    return 0
+
+
+def _check(file: str) -> int:
+    try:
+        report = read_report(file)
+    except ReadError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    meta = report.meta
+    print(f"{meta['organ']} {meta['year']} (template {meta['template']}, level {meta['level']}, adcode {meta['adcode']})")
+    with pd.option_context("display.max_rows", 100, "display.width", 200, "display.max_columns", 20):
+        for table in ("active", "applications", "appeals"):
+            print(f"\n[{table}]")
+            print(to_wide(report.cells, table).droplevel(0).to_string())
+        flagged = report.cells[report.cells.status != "ok"]
+        print(f"\n{len(flagged)} flagged cells")
+        if len(flagged):
+            print(flagged[["table", "row_key", "col_key", "status", "raw", "source_ref"]].to_string(index=False))
+        failed = report.checks[report.checks.status == "fail"]
+        print(f"\n{len(failed)} failed checks")
+        if len(failed):
+            print(failed[["check_id", "scope", "formula", "lhs", "rhs", "delta"]].to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,218 @@
+"""Random but consistent reports, rendered in each text layout seen in real reports.
+
+Used by the round-trip tests (generate → render → parse → identical cells), the benchmarks,
+and simulated corpora. Every generated report satisfies every identity of the template; blanks
+and placeholders are added on request, and the expected status of each cell is known.
+
+>>> report = generate_report(7, template="2021")
+>>> text = render_text(report, "tab_rows")
+>>> "本年新收政府信息公开申请数量" in text
+True
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from govreports.schema import ACTIVE, APPEALS, APPLICATIONS, OTHER_SUB_ROWS, TableSpec
+
+LAYOUTS = ("cell_per_line", "pipe", "tab_rows", "spaced")
+# Placeholders a generated cell may carry instead of a number, with the status they must get.
+PLACEHOLDERS = {"/": "slash", "-": "dash", "—": "dash"}
+_APPLICANTS = tuple(c.key for c in APPLICATIONS.cols if c.key != "total")
+_OUTCOMES_2021 = tuple(
+    r.key for r in APPLICATIONS.rows_for("2021") if r.key not in ("new_received", "carried_over", "total_processed", "carried_forward")
+)
+_ORGANS = ("鸡东县人民政府办公室", "刚察县人民政府办公室", "鹤岗市东山区人民政府", "四平市铁东区政务服务局", "东宁市自然资源局")
+_GROUP_BEFORE = {
+    "withheld_state_secret": "（三）不予公开",
+    "unable_not_held": "（四）无法提供",
+    "not_processed_complaint": "（五）不予处理",
+    "other_no_correction": "（六）其他处理",
+}
+
+
+@dataclass
+class SyntheticReport:
+    """A generated report: who, when, which template, and every cell as ``(value, raw, status)``."""
+
+    organ: str
+    year: int
+    template: str
+    proactive_total: int
+    cells: dict[tuple[str, str, str], tuple[float | None, str, str]]
+
+    def expected(self) -> list[tuple[str, str, str, float | None, str]]:
+        """``(table, row_key, col_key, value, status)`` in template order, as the parser must return."""
+        return [(*key, value, status) for key, (value, _raw, status) in self.cells.items()]
+
+
+def generate_report(
+    seed: int | random.Random,
+    *,
+    template: str = "2021",
+    blank_rate: float = 0.0,
+    placeholder_rate: float = 0.0,
+    one_row_other: bool = False,
+    zero_share: float = 0.5,
+) -> SyntheticReport:
+    """Generate one consistent report.
+
+    Args:
+        seed: a seed or a ``random.Random``.
+        template: "2021" or "2019".
+        blank_rate: share of cells printed empty (expected status ``blank``).
+        placeholder_rate: share of cells printed as '/', '-' or '—'.
+        one_row_other: print （六）其他处理 as one row even in a 2021 report.
+        zero_share: probability that the organ received no applications at all.
+    """
+    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    values = {**_active(rng, template), **_applications(rng, template, one_row_other, zero_share), **_appeals(rng)}
+    cells = {key: _printed(rng, key, value, blank_rate, placeholder_rate) for key, value in values.items()}
+    return SyntheticReport(rng.choice(_ORGANS), rng.randint(2019 if template == "2019" else 2021, 2020 if template == "2019" else 2025),
+                           template, rng.randint(0, 20000), cells)  # fmt: skip
+
+
+def _count(rng: random.Random, scale: float) -> int:
+    return 0 if rng.random() < 0.4 else int(rng.expovariate(1 / scale))
+
+
+def _active(rng: random.Random, template: str) -> dict:
+    values = {}
+    for row in ACTIVE.rows_for(template):
+        for col in ACTIVE.cols_of(row.key, template):
+            if col in ("amount_10k_yuan", "amount"):
+                value: float = round(rng.uniform(0, 5000), 2) if rng.random() < 0.6 else 0.0
+            elif col == "change":
+                value = rng.randint(-20, 20)
+            else:
+                value = _count(rng, 300)
+            values[("active", row.key, col)] = float(value)
+    return values
+
+
+def _applications(rng: random.Random, template: str, one_row_other: bool, zero_share: float) -> dict:
+    other_as_one = template == "2019" or one_row_other
+    outcomes = [r for r in _OUTCOMES_2021 if r not in OTHER_SUB_ROWS] + (["other_total"] if other_as_one else list(OTHER_SUB_ROWS))
+    outcomes.sort(key=_row_position)
+    quiet = rng.random() < zero_share
+    grid: dict[str, dict[str, int]] = {r: {} for r in ["new_received", "carried_over", *outcomes, "total_processed", "carried_forward"]}
+    for col in _APPLICANTS:
+        for row in outcomes:
+            grid[row][col] = 0 if quiet else _count(rng, 4 if row != "granted" else 20)
+        grid["total_processed"][col] = sum(grid[row][col] for row in outcomes)
+        grid["carried_forward"][col] = 0 if quiet else _count(rng, 2)
+        inflow = grid["total_processed"][col] + grid["carried_forward"][col]
+        grid["carried_over"][col] = rng.randint(0, min(inflow, 3))
+        grid["new_received"][col] = inflow - grid["carried_over"][col]
+    values = {}
+    for row, by_col in grid.items():
+        for col in _APPLICANTS:
+            values[("applications", row, col)] = float(by_col[col])
+        values[("applications", row, "total")] = float(sum(by_col.values()))
+    return values
+
+
+def _row_position(key: str) -> int:
+    return [r.key for r in APPLICATIONS.rows].index(key)
+
+
+def _appeals(rng: random.Random) -> dict:
+    values = {}
+    for row in APPEALS.rows:
+        parts = [_count(rng, 1) for _ in range(4)]
+        for col, part in zip(("upheld", "corrected", "other", "pending"), parts, strict=True):
+            values[("appeals", row.key, col)] = float(part)
+        values[("appeals", row.key, "total")] = float(sum(parts))
+    return values
+
+
+def _printed(rng: random.Random, key, value: float, blank_rate: float, placeholder_rate: float):
+    draw = rng.random()
+    if draw < blank_rate:
+        return None, "", "blank"
+    if draw < blank_rate + placeholder_rate:
+        mark = rng.choice(tuple(PLACEHOLDERS))
+        return None, mark, PLACEHOLDERS[mark]
+    raw = f"{value:.2f}" if key[2] in ("amount_10k_yuan", "amount") else str(int(value))
+    return float(raw), raw, "ok"
+
+
+def render_text(report: SyntheticReport, layout: str) -> str:
+    """Render a report as text in one of :data:`LAYOUTS`, with prose around the tables.
+
+    ``spaced`` (cells separated by spaces, as copied out of some PDFs) cannot show an empty cell;
+    render only reports without blanks in it.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; choose one of {LAYOUTS}")
+    rows = _table_rows(report)
+    body = "\n".join(_RENDERERS[layout](cells) for cells in rows)
+    return (
+        f"{report.organ}{report.year}年政府信息公开工作年度报告\n\n"
+        f"本报告中所列数据统计期限为{report.year}年1月1日至{report.year}年12月31日。\n"
+        f"一、总体情况\n（一）主动公开情况\n全年主动公开政府信息{report.proactive_total}条。\n"
+        f"{body}\n五、存在的主要问题及改进情况\n无。\n六、其他需要报告的事项\n无。\n"
+    )
+
+
+def _table_rows(report: SyntheticReport) -> list[list[str]]:
+    """The printed rows of the three tables, headings included, as lists of cell strings."""
+    rows: list[list[str]] = [["二、主动公开政府信息情况"]]
+    for heading, keys in _active_sections(report.template):
+        rows.append([heading])
+        rows.append(["信息内容", *(ACTIVE.col(c).label for c in ACTIVE.cols_of(keys[0], report.template))])
+        rows.extend(_data_row(report, ACTIVE, key) for key in keys)
+    rows.append(["三、收到和处理政府信息公开申请情况"])
+    rows.append(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"])
+    rows.append(["自然人", "法人或其他组织", "总计"])
+    rows.append(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"])
+    printed = dict.fromkeys(k[1] for k in report.cells if k[0] == "applications")
+    for key in printed:
+        prefix = ["三、本年度办理结果"] if key == "granted" else []
+        prefix += [_GROUP_BEFORE[key]] if key in _GROUP_BEFORE else []
+        rows.append(prefix + _data_row(report, APPLICATIONS, key))
+    rows.append(["四、政府信息公开行政复议、行政诉讼情况"])
+    rows.append(["行政复议", "行政诉讼"])
+    rows.append(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"])
+    rows.append(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2)
+    rows.append([report.cells[("appeals", r.key, c.key)][1] for r in APPEALS.rows for c in APPEALS.cols])
+    return rows
+
+
+def _active_sections(template: str) -> list[tuple[str, tuple[str, ...]]]:
+    sections = [("第二十条第（一）项", ("rules", "normative_documents"))]
+    sections.append(("第二十条第（五）项", ("licensing", "other_services") if template == "2019" else ("licensing",)))
+    sections.append(("第二十条第（六）项", ("penalty", "coercion")))
+    sections.append(("第二十条第（八）项", ("fees",)))
+    if template == "2019":
+        sections.append(("第二十条第（九）项", ("procurement",)))
+    return sections
+
+
+def _data_row(report: SyntheticReport, table: TableSpec, key: str) -> list[str]:
+    cols = table.cols_of(key, report.template)
+    label = table.row(key).label
+    if table is ACTIVE and key == "normative_documents" and report.template == "2019":
+        label = "规范性文件"
+    return [label, *(report.cells[(table.key, key, col)][1] for col in cols)]
+
+
+def _cell_per_line(cells: list[str]) -> str:
+    return "\n".join("\t" + cell for cell in cells) + "\n"
+
+
+def _pipe(cells: list[str]) -> str:
+    return "\n".join(f"{cell} |" for cell in cells) + "\n||"
+
+
+def _tab_rows(cells: list[str]) -> str:
+    return "\t".join(cells)
+
+
+def _spaced(cells: list[str]) -> str:
+    return " ".join(cells)
+
+
+_RENDERERS = {"cell_per_line": _cell_per_line, "pipe": _pipe, "tab_rows": _tab_rows, "spaced": _spaced}

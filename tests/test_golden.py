@@ -1,0 +1,76 @@
+"""Every cell, the metadata and the proactive total of the bundled reports, as read by hand."""
+
+import csv
+import json
+
+import pandas as pd
+import pytest
+from conftest import GOLDEN_DIR, RAW_DIR, SEEDS
+
+import govreports as gr
+
+
+def _expected_cells(report_id: str) -> list[tuple]:
+    with open(GOLDEN_DIR / report_id / "expected_cells.csv", encoding="utf-8") as f:
+        return [
+            (r["table"], r["row_key"], r["col_key"], float(r["value"]) if r["value"] else None, r["status"])
+            for r in csv.DictReader(f)
+        ]
+
+
+def _actual_cells(report: gr.Report) -> list[tuple]:
+    cells = report.cells
+    values = [None if pd.isna(v) else float(v) for v in cells.value]
+    return list(zip(cells.table, cells.row_key, cells.col_key, values, cells.status, strict=True))
+
+
+@pytest.fixture(scope="module", params=SEEDS)
+def seed(request):
+    return request.param, gr.read_report(RAW_DIR / f"{request.param}.txt")
+
+
+def test_every_cell_matches_the_report(seed):
+    report_id, report = seed
+    assert _actual_cells(report) == _expected_cells(report_id)
+
+
+def test_metadata_and_proactive_total(seed):
+    report_id, report = seed
+    expected = json.loads((GOLDEN_DIR / report_id / "expected_meta.json").read_text(encoding="utf-8"))
+    meta = report.meta
+    assert (meta["organ"], meta["year"], meta["template"]) == (
+        expected["organ"],
+        expected["year"],
+        expected["template"],
+    )
+    total = report.figures.query("figure == 'proactive_total'")
+    assert len(total) == 1
+    value = total.value.iloc[0]
+    assert (None if pd.isna(value) else int(value)) == expected["proactive_total"]
+
+
+def test_identities_hold_on_real_reports(seed):
+    report_id, report = seed
+    checks = report.checks
+    assert not (checks.status == "fail").any()
+    unassessable = checks[checks.status == "not_assessable"][["check_id", "scope"]].values.tolist()
+    if report_id.startswith("002"):
+        # The one blank cell ((六)1, total column) leaves exactly the two checks it enters.
+        assert sorted(unassessable) == [["T3.SUM_COLS", "other_no_correction"], ["T3.SUM_ROWS", "total"]]
+    else:
+        assert unassessable == []
+
+
+def test_surplus_row_is_flagged_not_shifted():
+    report = gr.read_report(RAW_DIR / "002_5bfe4ddd4becc1ae.txt")
+    appeals = report.cells.query("table == 'appeals'")
+    assert set(appeals.status) == {"surplus_cells"}
+    assert appeals.value.tolist() == [0.0] * 15
+
+
+def test_corpus_of_the_bundled_reports():
+    corpus = gr.read_reports(RAW_DIR)
+    assert sorted(corpus.reports.report_id) == SEEDS
+    assert corpus.failures.empty
+    assert len(corpus.cells) == 200 * len(SEEDS)
+    assert set(corpus.reports.path) == {str(RAW_DIR / f"{s}.txt") for s in SEEDS}

@@ -1,0 +1,58 @@
+import re
+import tomllib
+
+import yaml
+from conftest import ROOT
+
+from govreports.schema import STATUSES, TABLES, identities, match_row, normalize_label
+
+
+def test_keys_are_unique_snake_case():
+    for table in TABLES.values():
+        keys = [r.key for r in table.rows] + [c.key for c in table.cols]
+        assert all(re.fullmatch(r"[a-z][a-z0-9_]*", k) for k in keys)
+        assert len({r.key for r in table.rows}) == len(table.rows)
+        assert len({c.key for c in table.cols}) == len(table.cols)
+
+
+def test_every_official_label_matches_its_own_row():
+    for table in TABLES.values():
+        for row in table.rows:
+            assert match_row(table, normalize_label(row.label)) == row.key, row.label
+
+
+def test_declared_row_columns_exist():
+    for table in TABLES.values():
+        for per_template in table.row_cols.values():
+            for cols in per_template.values():
+                assert all(table.col(c) for c in cols)
+
+
+def test_identities_reference_real_cells():
+    rows = tuple(r.key for r in TABLES["applications"].rows_for("2021"))
+    for identity in identities(rows):
+        table = TABLES[identity.table]
+        for row, col in identity.lhs + identity.rhs:
+            assert table.row(row) and table.col(col)
+
+
+def test_statuses_are_unique():
+    assert len(set(STATUSES)) == len(STATUSES)
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ]", requirement, maxsplit=1)[0].lower()
+
+
+def test_environment_yml_mirrors_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda, pip = set(), set()
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip |= {_name(d) for d in dep["pip"] if not d.startswith("-e")}
+        else:
+            conda.add(_name(dep))
+    required = {_name(d) for d in project["dependencies"]}
+    assert (conda | pip) - {"python", "pip"} == required
+    assert f">={project['requires-python'].lstrip('>=')}" in next(d for d in env["dependencies"] if d.startswith("python"))

@@ -1,0 +1,41 @@
+import pandas as pd
+from conftest import RAW_DIR
+
+import govreports as gr
+from govreports.schema import APPLICATIONS, identities
+
+SEED = RAW_DIR / "003_2ef598b92a3120fd.txt"
+
+
+def test_one_changed_cell_fails_exactly_the_identities_it_enters():
+    text = SEED.read_text(encoding="utf-8").replace(
+        "→(七)总计→0→0→0→0→0→0→0".replace("→", "\t"), "→(七)总计→0→0→0→0→0→0→4".replace("→", "\t")
+    )
+    failed = gr.read_report(text=text).checks.query("status == 'fail'")
+    assert sorted(map(tuple, failed[["check_id", "scope", "delta"]].values.tolist())) == [
+        ("T3.FLOW", "total", -4.0),
+        ("T3.SUM_COLS", "total_processed", 4.0),
+        ("T3.SUM_ROWS", "total", 4.0),
+    ]
+
+
+def test_validation_never_changes_values():
+    report = gr.read_report(RAW_DIR / "002_5bfe4ddd4becc1ae.txt")
+    before = report.cells
+    _ = report.checks
+    pd.testing.assert_frame_equal(before, report.cells)
+
+
+def test_fill_from_identities_returns_a_flagged_copy():
+    cells = gr.read_report(RAW_DIR / "002_5bfe4ddd4becc1ae.txt").cells
+    filled = gr.fill_from_identities(cells)
+    inferred = filled[filled.status == "inferred"]
+    assert inferred[["row_key", "col_key", "value"]].values.tolist() == [["other_no_correction", "total", 0.0]]
+    assert inferred.source_ref.iloc[0] == "inferred from T3.SUM_COLS[other_no_correction]; inferred from T3.SUM_ROWS[total]"
+    assert cells.query("status == 'inferred'").empty
+
+
+def test_identities_cover_every_2021_outcome_row():
+    rows = tuple(r.key for r in APPLICATIONS.rows_for("2021"))
+    sum_rows = next(i for i in identities(rows) if i.check_id == "T3.SUM_ROWS")
+    assert [r for r, _ in sum_rows.rhs] == list(rows[2:23])
