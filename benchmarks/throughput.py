@@ -24,7 +24,11 @@ from govreports.synth import LAYOUTS, generate_report, render_text
 def write_reports(folder: Path, n: int) -> None:
     for i in range(n):
         layout = LAYOUTS[i % len(LAYOUTS)]
-        report = generate_report(i, template="2019" if i % 7 == 0 else "2021", blank_rate=0.0 if layout == "spaced" else 0.01)
+        report = generate_report(
+            i,
+            template="2019" if i % 7 == 0 else "2021",
+            blank_rate=0.0 if layout == "spaced" else 0.01,
+        )
         (folder / f"r{i:06d}.txt").write_text(render_text(report, layout), encoding="utf-8")
 
 
@@ -48,7 +52,10 @@ def peak_python_memory(folder: Path) -> float:
 
 def main(sizes: list[int]) -> None:
     cores = os.cpu_count() or 1
-    print(f"{'N':>7} {'1 process r/s':>14} {f'{cores} processes r/s':>16} {'ratio':>6} {'peak MiB (1 proc)':>18}")
+    print(
+        f"{'N':>7} {'1 process r/s':>14} {f'{cores} processes r/s':>16} {'ratio':>6}"
+        f" {'peak MiB (1 proc)':>18}"
+    )
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)

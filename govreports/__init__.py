@@ -11,5 +11,13 @@ from govreports.report import Report, read_report
 from govreports.validate import fill_from_identities
 from govreports.wide import to_wide
 
-__all__ = ["Corpus", "Report", "__version__", "fill_from_identities", "read_report", "read_reports", "to_wide"]
+__all__ = [
+    "Corpus",
+    "Report",
+    "__version__",
+    "fill_from_identities",
+    "read_report",
+    "read_reports",
+    "to_wide",
+]
 __version__ = "0.1.0"

@@ -29,7 +29,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\xa0\u3000"), " ")
 
 
 def looks_numeric(text: str) -> bool:
-    """True when a cell reads as a value or a placeholder rather than as a label.
+    """Tell whether a cell reads as a value or a placeholder rather than as a label.
 
     >>> looks_numeric("27780"), looks_numeric("/"), looks_numeric("行政许可")
     (True, True, False)

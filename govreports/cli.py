@@ -57,7 +57,10 @@ def _check(file: str) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     meta = report.meta
-    print(f"{meta['organ']} {meta['year']} (template {meta['template']}, level {meta['level']}, adcode {meta['adcode']})")
+    print(
+        f"{meta['organ']} {meta['year']} (template {meta['template']}, "
+        f"level {meta['level']}, adcode {meta['adcode']})"
+    )
     with pd.option_context("display.max_rows", 100, "display.width", 200, "display.max_columns", 20):
         for table in ("active", "applications", "appeals"):
             print(f"\n[{table}]")
@@ -65,7 +68,9 @@ def _check(file: str) -> int:
         flagged = report.cells[report.cells.status != "ok"]
         print(f"\n{len(flagged)} flagged cells")
         if len(flagged):
-            print(flagged[["table", "row_key", "col_key", "status", "raw", "source_ref"]].to_string(index=False))
+            print(
+                flagged[["table", "row_key", "col_key", "status", "raw", "source_ref"]].to_string(index=False)
+            )
         failed = report.checks[report.checks.status == "fail"]
         print(f"\n{len(failed)} failed checks")
         if len(failed):

@@ -38,18 +38,20 @@ class Corpus:
     failures: pd.DataFrame
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The five frames by name, in the order they are written to disk."""
+        """Return the five frames by name, in the order they are written to disk."""
         return {name: getattr(self, name) for name in ("reports", "cells", "checks", "figures", "failures")}
 
 
 def list_inputs(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The report files under a folder (recursively, sorted), or the given paths as they are."""
+    """List the report files under a folder (recursively, sorted), or the given paths as they are."""
     if isinstance(source, str | os.PathLike):
         root = Path(source)
         if not root.is_dir():
             return [root]
         return sorted(
-            p for p in root.rglob("*") if p.is_file() and p.name not in SKIPPED_NAMES and not p.name.startswith(".")
+            p
+            for p in root.rglob("*")
+            if p.is_file() and p.name not in SKIPPED_NAMES and not p.name.startswith(".")
         )
     return [Path(p) for p in source]
 
@@ -69,7 +71,9 @@ def read_reports(
     """
     paths = list_inputs(source)
     metas, cells, checks, figures, failures = [], [], [], [], []
-    for path, outcome in tqdm(_parse_all(paths, workers), total=len(paths), disable=not progress, unit="report"):
+    for path, outcome in tqdm(
+        _parse_all(paths, workers), total=len(paths), disable=not progress, unit="report"
+    ):
         if isinstance(outcome, ParsedReport):
             metas.append(outcome.meta)
             cells.extend(outcome.cells)

@@ -5,8 +5,10 @@ applications, reviews and lawsuits — and sometimes contradicts the tables (dom
 These figures are kept beside their source sentence so they can be *compared* with the tables;
 they never override a table cell.
 
-One pass of one precompiled regex finds headings, counts (number + unit) and negations
-(未收到…, 无新收…); each hit is classified from the text just before it, in the same sentence.
+One pass of one precompiled regex finds counts (number + unit), digit-less approximations
+(近千条) and negations (未收到…, 无新收…). Each hit is classified from the text just before it in
+its sentence (split on 。；; and line breaks); the paragraph heading is looked up only when a
+count needs it. Table cells carry no unit, so the tables yield no hits.
 
 >>> [f.value for f in extract_figures("主动公开政府信息3264条，其中通过网站发布信息655条。")]
 [3264.0, 655.0]
@@ -42,19 +44,22 @@ class Figure(NamedTuple):
 _D = "0-9０-９"
 _CN = "一二三四五六七八九十"
 _SCAN = re.compile(
-    # A numbered heading at the start of a line sets the paragraph context.
-    rf"^[ \t\u3000]*(?P<head>(?:[（(][{_CN}]{{1,3}}[）)]|[{_CN}]{{1,3}}、)[^。\n]{{0,30}})"
-    # A count. 第N条 is an article number, not a count; the lookbehind also stops mid-number hits.
-    rf"|(?P<count>(?P<pre>大约|近|约|逾|超过)?(?<![第{_D}.．,])"
-    rf"(?P<num>[{_D}]+(?:,[{_D}]{{3}})*(?:[.．][{_D}]+)?)(?P<wan>万)?(?P<more>余|多)?"
-    r"[ \u3000\xa0]*(?P<unit>条|件|宗|篇|个|起|次)(?!工作日|月|小时|天))"
-    # Approximations written without digits (近千条, 数百条, 千余条) are never values.
-    rf"|(?P<cn>(?:近|上|数|几|逾)[十百千万]{{1,2}}(?:余|多)?|[十百千万]{{1,2}}(?:余|多))"
-    r"(?P<cnunit>条|件|篇)"
-    r"|(?P<neg>(?:没有|暂无|尚未|未曾|未|无)"
-    r"(?P<negverb>新收|收到|接到|接收|受理|发生|出现|产生|被|有|行政))",
-    re.MULTILINE,
+    # Cheap gate first: positions that cannot start a hit are rejected without trying the branches.
+    rf"(?=[{_D}没暂尚未无近上数几逾十百千万])(?:"
+    # A count. 第N条 is an article number; the lookbehind also rejects hits starting mid-number.
+    rf"(?<![{_D}.．,第])(?P<num>[{_D}]++(?:,[{_D}]{{3}})*+(?:[.．][{_D}]++)?+)(?P<wan>万)?"
+    r"(?P<more>[余多])?[ \u3000\xa0]*+(?P<unit>[条件宗篇个起次])(?!工作日|月|小时|天)"
+    # Approximations without digits (近千条, 数百条, 千余条) are never values.
+    r"|(?P<cn>(?:[近上数几逾][十百千万]|[十百千万][余多])[余多]?[条件篇])"
+    r"|(?P<neg>没有|暂无|尚未|未曾|未|无)"
+    r"(?P<negverb>新收|收到|接到|接收|受理|发生|出现|产生|被|有|行政))"
 )
+# Headings are looked up only when a count needs its paragraph context (rare), not scanned for.
+_HEAD = re.compile(rf"[ \t\u3000]*(?:[（(][{_CN}]{{1,3}}[）)]|[{_CN}]{{1,3}}[、.．]|总体情况)[^。\n]{{0,30}}")
+_HEAD_LOOKBACK = 40  # lines; a paragraph's heading is never further up than this
+_APPROX_BEFORE = ("近", "约", "逾", "超过", "超")
+_APPROX_AFTER = ("以上", "左右")
+_CUE_SPAN = 40  # the longest cue (主动公开了各类政府信息数量为) is far shorter
 # The verb + object that ends the text before a count of published items.
 _OBJ = r"(?:了)?(?:各类|各项|各种|相关)?(?:政府|政务)?"
 _SUM = r"(?:数量为|共计|合计|总计|总共|累计|共|达|为)?[ \u3000\xa0]*\Z"
@@ -79,7 +84,8 @@ _SENT_END = re.compile(r"[。；;！？!?\r\n]")
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\r\n]")
 _SENT_DELIMS = "。；;！？!?\r"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.", ",")
-_KIND = {"门户网站": "网站", "微信公众号": "微信", "公众号": "微信", "微信号": "微信", "抖音号": "抖音"}
+# Channel spellings that name the same medium, so a count restated later is kept once.
+_KIND = {"门户网站": "网站", "微信公众号": "微信", "公众号": "微信", "微信号": "微信"}
 _ITEM_UNITS = frozenset("条件篇")
 _APP_UNITS = frozenset("条件宗个")
 _APPEAL_UNITS = frozenset("件起宗次个")
@@ -98,10 +104,11 @@ def extract_figures(text: str) -> list[Figure]:
     Returns:
         The figures; ``proactive_total`` first, the rest in the order they appear.
 
-    >>> extract_figures("（一）主动公开情况。全年主动公开政府信息1,470条。")[0]
-    Figure(figure='proactive_total', value=1470.0, unit='条', sentence='全年主动公开政府信息1,470条', note=None)
-    >>> extract_figures("本年度未收到政府信息公开申请。")[1].figure
-    'applications_received'
+    >>> total, = extract_figures("（一）主动公开情况。全年主动公开政府信息1,470条。")
+    >>> total.figure, total.value, total.unit, total.sentence
+    ('proactive_total', 1470.0, '条', '全年主动公开政府信息1,470条')
+    >>> [(f.figure, f.value, f.note) for f in extract_figures("本年度未收到政府信息公开申请。")]
+    [('proactive_total', None, 'not stated'), ('applications_received', 0.0, 'stated as none')]
     """
     scan = _Scan(text)
     for m in _SCAN.finditer(text):
@@ -115,13 +122,27 @@ def _fmt(value: float) -> str:
 
 
 def _sentence_start(text: str, pos: int) -> int:
-    """Index where the sentence holding ``pos`` starts (after 。；; or a line break)."""
-    line = text.rfind("\n", 0, pos)
-    return max(line, *(text.rfind(d, line + 1, pos) for d in _SENT_DELIMS)) + 1
+    """Return where the sentence holding ``pos`` starts (after 。；; or a line break)."""
+    line = text.rfind("\n", 0, pos) + 1
+    return max(line, *[text.rfind(d, line, pos) + 1 for d in _SENT_DELIMS])
+
+
+def _under_proactive_heading(text: str, pos: int) -> bool:
+    """Tell whether the paragraph holding ``pos`` is headed 主动公开 (e.g. （一）主动公开情况)."""
+    end = pos
+    for _ in range(_HEAD_LOOKBACK):
+        start = text.rfind("\n", 0, end) + 1
+        head = _HEAD.match(text, start)
+        if head:
+            return "主动公开" in head.group()
+        if start == 0:
+            return False
+        end = start - 1
+    return False
 
 
 def _channel(seg: str, end: int) -> re.Match[str] | None:
-    """The channel that ``seg[:end]`` names as the medium of a count, if any.
+    """Return the channel that ``seg[:end]`` names as the medium of a count, if any.
 
     A channel counts only when it is the medium: right before the verb (微信公众号发布…) or
     introduced by 通过/在/依托 in its clause. "以政府网站为第一平台，主动公开…" names no medium.
@@ -138,18 +159,34 @@ def _channel(seg: str, end: int) -> re.Match[str] | None:
 
 
 def _value(m: re.Match[str]) -> float:
-    """The number of a count hit, with 万 applied."""
+    """Return the number of a count hit, with 万 applied."""
     value = float(m["num"].translate(_FULLWIDTH))
     return round(value * 10_000, 4) if m["wan"] else value
 
 
+def _hedge(seg: str, m: re.Match[str], text: str) -> tuple[str, str | None]:
+    """Split a hedge word off ``seg``; return it and the approximate count as printed, if any.
+
+    >>> text = "主动公开信息约3000条以上"
+    >>> _hedge("主动公开信息约", _SCAN.search(text), text)
+    ('主动公开信息', '约3000条以上')
+    """
+    printed = "".join(m.group().split())
+    before = next((w for w in _APPROX_BEFORE if seg.endswith(w)), "")
+    after = next((w for w in _APPROX_AFTER if text.startswith(w, m.end())), "")
+    if not (before or after or m["more"]):
+        return seg, None
+    return seg[: len(seg) - len(before)], before + printed + after
+
+
 def _appeal_keys(clause: str) -> tuple[str, ...]:
-    """Which of reviews / lawsuits a count ending ``clause`` refers to."""
+    """Return which of reviews / lawsuits a count ending ``clause`` refers to."""
     if _OUTCOME.search(clause):  # 维持2件 etc. are outcomes, not the number of cases
         return ()
     review = clause.rfind("复议")
     lawsuit = max(clause.rfind("诉讼"), clause.rfind("起诉"))
-    if review >= 0 and lawsuit >= 0 and clause.rstrip().endswith(("各", "均", "分别", "各为", "均为")):
+    both = clause.rstrip().endswith(("各", "均", "分别", "各为", "均为"))  # 复议、诉讼各1件
+    if review >= 0 and lawsuit >= 0 and both:
         return ("reviews", "lawsuits")
     if max(review, lawsuit) < 0:
         return ()
@@ -158,11 +195,10 @@ def _appeal_keys(clause: str) -> tuple[str, ...]:
 
 
 class _Scan:
-    """State of one pass over a report: paragraph context and the figures found so far."""
+    """State of one pass over a report: the figures found so far."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.proactive = False  # inside a paragraph headed 主动公开
         self.prev_end = 0  # end of the previous count, so each count sees only its own text
         self.rows: list[Figure] = []
         self.totals: list[Figure] = []
@@ -170,7 +206,7 @@ class _Scan:
         self.channels: set[tuple[str, float]] = set()
 
     def sentence(self, pos: int) -> str:
-        """The whitespace-normalised sentence holding ``pos``."""
+        """Return the whitespace-normalised sentence holding ``pos``."""
         start = _sentence_start(self.text, pos)
         end_match = _SENT_END.search(self.text, pos)
         end = end_match.start() if end_match else len(self.text)
@@ -178,9 +214,7 @@ class _Scan:
 
     def feed(self, m: re.Match[str]) -> None:
         """Dispatch one scanner hit."""
-        if m["head"] is not None:
-            self.proactive = "主动公开" in m["head"]
-        elif m["count"] is not None:
+        if m["num"] is not None:
             self.on_count(m)
         elif m["cn"] is not None:
             self.on_cn_approx(m)
@@ -188,22 +222,21 @@ class _Scan:
             self.on_negation(m)
 
     def segment(self, m: re.Match[str]) -> str:
-        """Text before a count, back to the sentence start or the previous count."""
+        """Return the text before a count, back to the sentence start or the previous count."""
         start = max(_sentence_start(self.text, m.start()), self.prev_end)
         self.prev_end = m.end()
         return self.text[start : m.start()]
 
     def on_count(self, m: re.Match[str]) -> None:
         """Classify one number + unit from the text just before it."""
-        seg = self.segment(m)
+        seg, approx = _hedge(self.segment(m), m, self.text)
         unit = m["unit"]
-        approx = bool(m["pre"] or m["more"]) or self.text.startswith(("以上", "左右"), m.end())
         if unit in _ITEM_UNITS and self.on_items(m, seg, approx):
             return
         if approx:
             return
         clause = seg[max(seg.rfind("，"), seg.rfind(",")) + 1 :]
-        if unit in _APP_UNITS and _APP_CUE.search(clause) and "公开" in clause:
+        if unit in _APP_UNITS and "公开" in clause and _APP_CUE.search(clause):
             if not _APP_EXCLUDE.search(clause):
                 self.add("applications_received", _value(m), unit, m.start(), None)
                 return
@@ -211,25 +244,32 @@ class _Scan:
             for key in _appeal_keys(clause):
                 self.add(key, _value(m), unit, m.start(), None)
 
-    def on_items(self, m: re.Match[str], seg: str, approx: bool) -> bool:
+    def total_cue(self, seg: str, pos: int) -> re.Match[str] | None:
+        """Return the cue making ``seg`` introduce a proactive total, if it does."""
+        cue = _TOTAL_CUE.search(seg, max(0, len(seg) - _CUE_SPAN))
+        # Bare 公开/发布…信息 is the total only inside the 主动公开 paragraph (seed 001).
+        if cue and (cue["explicit"] or _under_proactive_heading(self.text, pos)):
+            return cue
+        return None
+
+    def on_items(self, m: re.Match[str], seg: str, approx: str | None) -> bool:
         """Record a channel count or a proactive total; True if ``m`` was one."""
-        cue = _CHANNEL_CUE.search(seg)
+        cue = _CHANNEL_CUE.search(seg, max(0, len(seg) - _CUE_SPAN))
         if cue is None:
             return False
         channel = _channel(seg, cue.start())
         if channel is not None:
-            if not approx:
+            if not approx:  # 100余条 on a channel is not a count
                 self.add_channel(m, channel, seg)
             return True
-        total = _TOTAL_CUE.search(seg)
-        # Bare 公开/发布…信息 is the total only inside the 主动公开 paragraph (seed 001).
-        if total is None or not (total["explicit"] or self.proactive):
+        if self.total_cue(seg, m.start()) is None:
             return False
         if approx:
-            self.approx.append(("".join(m.group(0).split()), self.sentence(m.start())))
-        else:
-            note = f"stated as {m.group(0).strip()}" if m["wan"] else None
-            self.totals.append(self.figure("proactive_total", _value(m), m["unit"], m.start(), note))
+            self.approx.append((approx, self.sentence(m.start())))
+            return True
+        note = f"stated as {m.group().strip()}" if m["wan"] else None
+        row = Figure("proactive_total", _value(m), m["unit"], self.sentence(m.start()), note)
+        self.totals.append(row)
         return True
 
     def add_channel(self, m: re.Match[str], channel: re.Match[str], seg: str) -> None:
@@ -239,20 +279,20 @@ class _Scan:
         if key in self.channels:
             return
         self.channels.add(key)
-        note = channel.group(0)
+        note = channel.group()
         if _CUMULATIVE.search(seg):
             note += "; cumulative"
         self.add("proactive_channel", value, m["unit"], m.start(), note)
 
     def on_cn_approx(self, m: re.Match[str]) -> None:
-        """近千条 and the like: keep only as a reason why no total is given."""
+        """Keep 近千条 and the like only as the reason why no total is given."""
         seg = self.segment(m)
-        total = _TOTAL_CUE.search(seg)
-        if total and (total["explicit"] or self.proactive) and _channel(seg, total.start()) is None:
-            self.approx.append((m.group(0), self.sentence(m.start())))
+        cue = self.total_cue(seg, m.start())
+        if cue and _channel(seg, cue.start()) is None:
+            self.approx.append((m.group(), self.sentence(m.start())))
 
     def on_negation(self, m: re.Match[str]) -> None:
-        """未收到…申请 → 0 applications; 未发生…行政复议、行政诉讼 → 0 reviews and lawsuits."""
+        """Read 未收到…申请 as 0 applications, 未发生…行政复议、行政诉讼 as 0 of each."""
         end = _CLAUSE_END.search(self.text, m.end())
         clause = self.text[m.end() : end.start() if end else len(self.text)]
         keys = []
@@ -265,16 +305,12 @@ class _Scan:
         for key in keys:
             self.add(key, 0.0, None, m.start(), "stated as none")
 
-    def figure(self, key: str, value: float, unit: str | None, pos: int, note: str | None) -> Figure:
-        """Build a row with the sentence around ``pos``."""
-        return Figure(key, value, unit, self.sentence(pos), note)
-
     def add(self, key: str, value: float, unit: str | None, pos: int, note: str | None) -> None:
-        """Append a row in reading order."""
-        self.rows.append(self.figure(key, value, unit, pos, note))
+        """Append a row, with the sentence around ``pos``, in reading order."""
+        self.rows.append(Figure(key, value, unit, self.sentence(pos), note))
 
     def total_row(self) -> Figure:
-        """The single proactive_total row: never a sum of channels, never an approximation."""
+        """Build the one proactive_total row: never a sum of channels, never an approximation."""
         values = list(dict.fromkeys(f.value for f in self.totals))
         if len(values) == 1:
             return self.totals[0]
@@ -293,7 +329,7 @@ class _Scan:
         return Figure("proactive_total", None, None, " | ".join(dict.fromkeys(sentences)), note)
 
     def finish(self) -> list[Figure]:
-        """The total first, then the other rows with repeats dropped and conflicts noted."""
+        """Return the total first, then the other rows, repeats dropped and conflicts noted."""
         rows: list[Figure] = []
         seen: dict[str, list[float | None]] = {}
         for row in self.rows:

@@ -27,7 +27,7 @@ FAILURE_COLUMNS = ("path", "stage", "error_type", "message")
 
 
 def cells_frame(records: list[tuple]) -> pd.DataFrame:
-    """Records ``(report_id, table, row_key, col_key, value, status, raw, source_ref)`` → cells."""
+    """Build the cells frame from ``(report_id, table, row, col, value, status, raw, source_ref)``."""
     report_id, table, row, col, value, status, raw, ref = _columns(records, 8)
     frame = pd.DataFrame(
         {
@@ -47,7 +47,7 @@ def cells_frame(records: list[tuple]) -> pd.DataFrame:
 
 
 def checks_frame(records: list[tuple]) -> pd.DataFrame:
-    """Records ``(report_id, check_id, kind, table, scope, formula, lhs, rhs, delta, status)``."""
+    """Build the checks frame from records in the order of ``CHECK_COLUMNS``."""
     cols = _columns(records, len(CHECK_COLUMNS))
     data = dict(zip(CHECK_COLUMNS, cols, strict=True))
     frame = pd.DataFrame({name: pd.array(data[name], dtype="string") for name in CHECK_COLUMNS[:6]})
@@ -59,7 +59,7 @@ def checks_frame(records: list[tuple]) -> pd.DataFrame:
 
 
 def figures_frame(records: list[tuple]) -> pd.DataFrame:
-    """Records ``(report_id, figure, value, unit, sentence, note)`` → figures."""
+    """Build the frame from records ``(report_id, figure, value, unit, sentence, note)`` → figures."""
     cols = dict(zip(FIGURE_COLUMNS, _columns(records, len(FIGURE_COLUMNS)), strict=True))
     frame = pd.DataFrame({name: pd.array(cols[name], dtype="string") for name in FIGURE_COLUMNS})
     frame["value"] = pd.array(cols["value"], dtype="Float64")
@@ -67,7 +67,7 @@ def figures_frame(records: list[tuple]) -> pd.DataFrame:
 
 
 def failures_frame(records: list[tuple]) -> pd.DataFrame:
-    """Records ``(path, stage, error_type, message)`` → failures."""
+    """Build the frame from records ``(path, stage, error_type, message)`` → failures."""
     cols = _columns(records, len(FAILURE_COLUMNS))
     return pd.DataFrame({n: pd.array(c, dtype="string") for n, c in zip(FAILURE_COLUMNS, cols, strict=True)})
 

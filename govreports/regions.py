@@ -56,8 +56,9 @@ class Division:
         prefecture: full name of its prefecture, ``None`` for provinces, for municipal districts
             and for counties directly under a province.
 
-    >>> get("231086")
-    Division(adcode='231086', name='东宁市', level='county', province='黑龙江省', prefecture='牡丹江市')
+    >>> d = get("231086")
+    >>> d.name, d.level, d.province, d.prefecture
+    ('东宁市', 'county', '黑龙江省', '牡丹江市')
     """
 
     adcode: str
@@ -173,7 +174,7 @@ def within(adcode: str, ancestor: str) -> bool:
 
 
 def parents(division: Division) -> tuple[Division, ...]:
-    """The divisions above ``division``, province first.
+    """Return the divisions above ``division``, province first.
 
     Args:
         division: any division.
@@ -224,7 +225,7 @@ def _nations() -> tuple[str, ...]:
 
 
 def alias(division: Division) -> str | None:
-    """The everyday form of an autonomous division's name, e.g. 海北州, 长阳县.
+    """Return the everyday form of an autonomous division's name, e.g. 海北州, 长阳县.
 
     Args:
         division: any division.
@@ -243,7 +244,9 @@ def alias(division: Division) -> str | None:
 
 
 def short_name(division: Division) -> str | None:
-    """A province or prefecture name without its suffix (吉林, 四平, 海北), for context only.
+    """Return a province or prefecture name without its suffix (吉林, 四平, 海北).
+
+    Short forms serve as context only: they are too ambiguous to identify an organ's region.
 
     Args:
         division: any division.
@@ -300,23 +303,33 @@ def _keys() -> dict[str, tuple[str, tuple[str, ...], int]]:
     return keys
 
 
+def _latin1(text: str) -> str:
+    """Spell ``text`` as its UTF-8 bytes, one latin-1 character per byte.
+
+    pyahocorasick looks up a node's children by linear search, and the root of a trie of
+    Chinese names has ~1,500 children: on raw text a 7 KB report takes ~0.8 ms. In UTF-8 no node
+    has more than 64 children, which makes the pass ~15 times faster. Lead and continuation
+    bytes never coincide, so every match starts on a character boundary.
+    """
+    return text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
 @cache
 def _automaton() -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for key, (kind, codes, head) in _keys().items():
-        automaton.add_word(key, (key, kind, codes, head))
+        automaton.add_word(_latin1(key), (key, kind, codes, head, len(_latin1(key))))
     automaton.make_automaton()
     return automaton
 
 
-def _split(end: int, key: str, codes: tuple[str, ...], head: int) -> list[Mention]:
+def _split(start: int, key: str, codes: tuple[str, ...], head: int) -> list[Mention]:
     """Turn a compound match into the parent mention and the (now certain) county mention."""
-    start = end - len(key)
     county = divisions()[codes[0]]
     parent_code = county.adcode[:4] + "00" if county.prefecture else county.adcode[:2] + "0000"
     return [
         Mention(start, start + head, key[:head], "name", (parent_code,)),
-        Mention(start + head, end, key[head:], "qualified", codes),
+        Mention(start + head, start + len(key), key[head:], "qualified", codes),
     ]
 
 
@@ -329,14 +342,18 @@ def scan(text: str) -> list[Mention]:
     Returns:
         Mentions in order of position; matches inside a longer match are dropped.
 
-    >>> [(m.text, m.kind) for m in scan("海北州刚察县，吉林省四平市")]
-    [('海北州', 'alias'), ('刚察县', 'name'), ('吉林省', 'name'), ('四平市', 'name')]
+    >>> [(m.text, m.kind, m.start) for m in scan("海北州刚察县，吉林省四平市")]
+    [('海北州', 'alias', 0), ('刚察县', 'name', 3), ('吉林省', 'name', 7), ('四平市', 'name', 10)]
     """
+    data = text.encode("utf-8", "surrogatepass")
     found: list[Mention] = []
-    for last, (key, kind, codes, head) in _automaton().iter_long(text):
-        end = last + 1
+    byte_pos = char_pos = 0
+    for last, (key, kind, codes, head, size) in _automaton().iter_long(data.decode("latin-1")):
+        # Matches come in order, so byte offsets convert to character offsets incrementally.
+        char_pos += len(data[byte_pos : last + 1 - size].decode("utf-8", "surrogatepass"))
+        byte_pos = last + 1 - size
         if kind == "compound":
-            found.extend(_split(end, key, codes, head))
+            found.extend(_split(char_pos, key, codes, head))
         else:
-            found.append(Mention(end - len(key), end, key, kind, codes))
+            found.append(Mention(char_pos, char_pos + len(key), key, kind, codes))
     return found

@@ -55,7 +55,7 @@ class Report:
 
     @property
     def meta(self) -> dict:
-        """Metadata: organ, year, template, level, organ type, region and adcode, scope, sha256…"""
+        """Metadata: organ, year, template, level, organ type, region, adcode, scope, sha256."""
         return dict(self.parsed.meta)
 
     @property
@@ -84,7 +84,10 @@ class Report:
 
 
 def read_report(
-    source: str | os.PathLike[str] | None = None, *, text: str | None = None, report_id: str | None = None
+    source: str | os.PathLike[str] | None = None,
+    *,
+    text: str | None = None,
+    report_id: str | None = None,
 ) -> Report:
     """Read one report from a file path, or from its text.
 
@@ -92,16 +95,19 @@ def read_report(
     the input is empty, undecodable, not a report, or has no tables.
 
     >>> import govreports as gr
-    >>> gr.read_report(text="规章").meta
+    >>> gr.read_report(text="规章").meta  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    govreports.errors.NotAReportError: <text>: not a government information disclosure report (no 信息公开 wording and no template table)
+    govreports.errors.NotAReportError: <text>: not a government information disclosure report ...
     """
     return Report(parse_source(source, text=text, report_id=report_id))
 
 
 def parse_source(
-    source: str | os.PathLike[str] | None = None, *, text: str | None = None, report_id: str | None = None
+    source: str | os.PathLike[str] | None = None,
+    *,
+    text: str | None = None,
+    report_id: str | None = None,
 ) -> ParsedReport:
     """Parse one input into plain records; the work behind :func:`read_report`."""
     if (source is None) == (text is None):
@@ -137,7 +143,8 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
     template = detect_template(document.text)
     if template == "unknown" and not any(word in document.text for word in _REPORT_WORDS):
         raise NotAReportError(
-            document.source, "not a government information disclosure report (no 信息公开 wording and no template table)"
+            document.source,
+            "not a government information disclosure report (no 信息公开 wording and no template table)",
         )
     parsed = parse_tables(document, template)
     if not parsed.tables_found:

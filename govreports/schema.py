@@ -174,7 +174,10 @@ APPEALS = TableSpec(
     ),
 )
 
-_2021_ONLY_DECISIONS = {"2021": ("decisions",), "2019": ("previous_year_items", "change", "decisions")}
+_2021_ONLY_DECISIONS = {
+    "2021": ("decisions",),
+    "2019": ("previous_year_items", "change", "decisions"),
+}
 ACTIVE = TableSpec(
     key="active",
     label="表二 主动公开政府信息情况",
@@ -203,7 +206,10 @@ ACTIVE = TableSpec(
         ColSpec("amount", "采购总金额", ONLY_2019, decimal=True),
     ),
     row_cols={
-        "rules": {"2021": ("issued", "repealed", "in_force"), "2019": ("made", "published", "total_published")},
+        "rules": {
+            "2021": ("issued", "repealed", "in_force"),
+            "2019": ("made", "published", "total_published"),
+        },
         "normative_documents": {
             "2021": ("issued", "repealed", "in_force"),
             "2019": ("made", "published", "total_published"),
@@ -222,8 +228,22 @@ TABLE_ORDER = tuple(TABLES)
 
 # Header labels that only one template prints; they decide the template of a report.
 TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
-    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期不补正", "缴纳费用"),
-    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "其他对外管理服务事项", "政府集中采购"),
+    "2021": (
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年收费金额",
+        "逾期不补正",
+        "缴纳费用",
+    ),
+    "2019": (
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "其他对外管理服务事项",
+        "政府集中采购",
+    ),
 }
 
 # Cell statuses. ``ok`` is a clean number; every other status says why a value is missing or
@@ -290,7 +310,7 @@ def _fragment_matches(fragment: str, label: str) -> bool:
 def match_row(table: TableSpec, label: str) -> str | None:
     """Return the key of the row whose fragments match a normalised label, or None.
 
-    >>> match_row(APPLICATIONS, normalize_label("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申"))
+    >>> match_row(APPLICATIONS, normalize_label("1.申请人无正当理由逾期不补正、行政机关不再处理其"))
     'other_no_correction'
     >>> match_row(APPLICATIONS, "总计") is None
     True
@@ -321,7 +341,14 @@ class Identity:
         return f"{side(self.lhs)} = {side(self.rhs)}"
 
 
-_OUTCOME_PREFIXES = ("granted", "partially_granted", "withheld_", "unable_", "not_processed_", "other_")
+_OUTCOME_PREFIXES = (
+    "granted",
+    "partially_granted",
+    "withheld_",
+    "unable_",
+    "not_processed_",
+    "other_",
+)
 
 
 def identities(application_rows: tuple[str, ...]) -> list[Identity]:
@@ -344,6 +371,6 @@ def identities(application_rows: tuple[str, ...]) -> list[Identity]:
         found.append(Identity("T3.SUM_COLS", "implied", "applications", row,
                               ((row, "total"),), tuple((row, c) for c in parts)))  # fmt: skip
     for row in (r.key for r in APPEALS.rows):
-        found.append(Identity("T4.SUM", "implied", "appeals", row, ((row, "total"),),
-                              tuple((row, c) for c in ("upheld", "corrected", "other", "pending"))))  # fmt: skip
+        resolved = tuple((row, c) for c in ("upheld", "corrected", "other", "pending"))
+        found.append(Identity("T4.SUM", "implied", "appeals", row, ((row, "total"),), resolved))
     return found

@@ -22,9 +22,17 @@ LAYOUTS = ("cell_per_line", "pipe", "tab_rows", "spaced")
 PLACEHOLDERS = {"/": "slash", "-": "dash", "—": "dash"}
 _APPLICANTS = tuple(c.key for c in APPLICATIONS.cols if c.key != "total")
 _OUTCOMES_2021 = tuple(
-    r.key for r in APPLICATIONS.rows_for("2021") if r.key not in ("new_received", "carried_over", "total_processed", "carried_forward")
+    r.key
+    for r in APPLICATIONS.rows_for("2021")
+    if r.key not in ("new_received", "carried_over", "total_processed", "carried_forward")
 )
-_ORGANS = ("鸡东县人民政府办公室", "刚察县人民政府办公室", "鹤岗市东山区人民政府", "四平市铁东区政务服务局", "东宁市自然资源局")
+_ORGANS = (
+    "鸡东县人民政府办公室",
+    "刚察县人民政府办公室",
+    "鹤岗市东山区人民政府",
+    "四平市铁东区政务服务局",
+    "东宁市自然资源局",
+)
 _GROUP_BEFORE = {
     "withheld_state_secret": "（三）不予公开",
     "unable_not_held": "（四）无法提供",
@@ -68,10 +76,14 @@ def generate_report(
         zero_share: probability that the organ received no applications at all.
     """
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
-    values = {**_active(rng, template), **_applications(rng, template, one_row_other, zero_share), **_appeals(rng)}
+    values = {
+        **_active(rng, template),
+        **_applications(rng, template, one_row_other, zero_share),
+        **_appeals(rng),
+    }
     cells = {key: _printed(rng, key, value, blank_rate, placeholder_rate) for key, value in values.items()}
-    return SyntheticReport(rng.choice(_ORGANS), rng.randint(2019 if template == "2019" else 2021, 2020 if template == "2019" else 2025),
-                           template, rng.randint(0, 20000), cells)  # fmt: skip
+    years = (2019, 2020) if template == "2019" else (2021, 2025)
+    return SyntheticReport(rng.choice(_ORGANS), rng.randint(*years), template, rng.randint(0, 20000), cells)
 
 
 def _count(rng: random.Random, scale: float) -> int:
@@ -94,10 +106,14 @@ def _active(rng: random.Random, template: str) -> dict:
 
 def _applications(rng: random.Random, template: str, one_row_other: bool, zero_share: float) -> dict:
     other_as_one = template == "2019" or one_row_other
-    outcomes = [r for r in _OUTCOMES_2021 if r not in OTHER_SUB_ROWS] + (["other_total"] if other_as_one else list(OTHER_SUB_ROWS))
+    outcomes = [r for r in _OUTCOMES_2021 if r not in OTHER_SUB_ROWS] + (
+        ["other_total"] if other_as_one else list(OTHER_SUB_ROWS)
+    )
     outcomes.sort(key=_row_position)
     quiet = rng.random() < zero_share
-    grid: dict[str, dict[str, int]] = {r: {} for r in ["new_received", "carried_over", *outcomes, "total_processed", "carried_forward"]}
+    grid: dict[str, dict[str, int]] = {
+        r: {} for r in ["new_received", "carried_over", *outcomes, "total_processed", "carried_forward"]
+    }
     for col in _APPLICANTS:
         for row in outcomes:
             grid[row][col] = 0 if quiet else _count(rng, 4 if row != "granted" else 20)
@@ -158,7 +174,7 @@ def render_text(report: SyntheticReport, layout: str) -> str:
 
 
 def _table_rows(report: SyntheticReport) -> list[list[str]]:
-    """The printed rows of the three tables, headings included, as lists of cell strings."""
+    """List the printed rows of the three tables, headings included, as lists of cell strings."""
     rows: list[list[str]] = [["二、主动公开政府信息情况"]]
     for heading, keys in _active_sections(report.template):
         rows.append([heading])
@@ -183,7 +199,12 @@ def _table_rows(report: SyntheticReport) -> list[list[str]]:
 
 def _active_sections(template: str) -> list[tuple[str, tuple[str, ...]]]:
     sections = [("第二十条第（一）项", ("rules", "normative_documents"))]
-    sections.append(("第二十条第（五）项", ("licensing", "other_services") if template == "2019" else ("licensing",)))
+    sections.append(
+        (
+            "第二十条第（五）项",
+            ("licensing", "other_services") if template == "2019" else ("licensing",),
+        )
+    )
     sections.append(("第二十条第（六）项", ("penalty", "coercion")))
     sections.append(("第二十条第（八）项", ("fees",)))
     if template == "2019":
@@ -215,4 +236,9 @@ def _spaced(cells: list[str]) -> str:
     return " ".join(cells)
 
 
-_RENDERERS = {"cell_per_line": _cell_per_line, "pipe": _pipe, "tab_rows": _tab_rows, "spaced": _spaced}
+_RENDERERS = {
+    "cell_per_line": _cell_per_line,
+    "pipe": _pipe,
+    "tab_rows": _tab_rows,
+    "spaced": _spaced,
+}

@@ -7,7 +7,7 @@ returns a new frame whose inferred cells say so in ``status`` and ``source_ref``
 >>> import govreports as gr
 >>> r = gr.read_report("data/raw/002_5bfe4ddd4becc1ae.txt")
 >>> r.checks.status.value_counts().to_dict()
-{'pass': 52, 'not_assessable': 2}
+{'pass': 40, 'not_assessable': 2, 'fail': 0}
 """
 
 from __future__ import annotations
@@ -19,7 +19,18 @@ from govreports.schema import APPLICATIONS, Identity, identities
 # (check_id, kind, table, scope, formula, lhs, rhs, delta, status)
 CheckRecord = tuple[str, str, str, str, str, float | None, float | None, float | None, str]
 
-CHECK_COLUMNS = ("report_id", "check_id", "kind", "table", "scope", "formula", "lhs", "rhs", "delta", "status")
+CHECK_COLUMNS = (
+    "report_id",
+    "check_id",
+    "kind",
+    "table",
+    "scope",
+    "formula",
+    "lhs",
+    "rhs",
+    "delta",
+    "status",
+)
 
 
 def _application_rows(records) -> tuple[str, ...]:
@@ -68,8 +79,10 @@ def fill_from_identities(cells: pd.DataFrame) -> pd.DataFrame:
     [['other_no_correction', 'total', 0.0]]
     """
     filled = cells.copy()
-    for report_id, group in cells.groupby("report_id", sort=False, observed=True):
-        records = list(zip(group.table, group.row_key, group.col_key, group.value.astype(object), strict=True))
+    for _, group in cells.groupby("report_id", sort=False, observed=True):
+        records = list(
+            zip(group.table, group.row_key, group.col_key, group.value.astype(object), strict=True)
+        )
         records = [(t, r, c, None if pd.isna(v) else float(v)) for t, r, c, v in records]
         for (table, row, col), (value, reason) in _inferences(records).items():
             at = group.index[(group.table == table) & (group.row_key == row) & (group.col_key == col)]
@@ -97,7 +110,7 @@ def _inferences(records) -> dict[tuple[str, str, str], tuple[float, str]]:
 
 
 def _solve(values: dict, identity: Identity) -> tuple[tuple[str, str, str], float] | None:
-    """The one missing operand of an identity and the value that makes it hold, if exactly one."""
+    """Find the one missing operand of an identity and the value that makes it hold, if exactly one."""
     terms = [(1, t) for t in identity.lhs] + [(-1, t) for t in identity.rhs]
     missing = [(sign, (identity.table, *t)) for sign, t in terms if values.get((identity.table, *t)) is None]
     if len(missing) != 1 or any((identity.table, *t) not in values for _, t in terms):

@@ -4,7 +4,13 @@ import pytest
 from conftest import RAW_DIR
 
 import govreports as gr
-from govreports.errors import EmptyInputError, NoTablesError, NotAReportError, ReadError, UndecodableError
+from govreports.errors import (
+    EmptyInputError,
+    NoTablesError,
+    NotAReportError,
+    ReadError,
+    UndecodableError,
+)
 
 SEED = RAW_DIR / "002_5bfe4ddd4becc1ae.txt"
 
@@ -54,8 +60,8 @@ def test_encodings_seen_on_government_sites(tmp_path, encoding):
     text = SEED.read_text(encoding="utf-8")
     path = tmp_path / f"{encoding}.txt"
     path.write_bytes(text.encode(encoding))
-    expected = gr.read_report(SEED).cells
-    assert gr.read_report(path).cells.equals(expected)
+    expected = gr.read_report(SEED).cells.drop(columns="report_id")
+    assert gr.read_report(path).cells.drop(columns="report_id").equals(expected)
 
 
 def test_a_corpus_lists_every_file_once(tmp_path):

@@ -13,7 +13,13 @@ import govreports as gr
 def _expected_cells(report_id: str) -> list[tuple]:
     with open(GOLDEN_DIR / report_id / "expected_cells.csv", encoding="utf-8") as f:
         return [
-            (r["table"], r["row_key"], r["col_key"], float(r["value"]) if r["value"] else None, r["status"])
+            (
+                r["table"],
+                r["row_key"],
+                r["col_key"],
+                float(r["value"]) if r["value"] else None,
+                r["status"],
+            )
             for r in csv.DictReader(f)
         ]
 
@@ -56,7 +62,10 @@ def test_identities_hold_on_real_reports(seed):
     unassessable = checks[checks.status == "not_assessable"][["check_id", "scope"]].values.tolist()
     if report_id.startswith("002"):
         # The one blank cell ((六)1, total column) leaves exactly the two checks it enters.
-        assert sorted(unassessable) == [["T3.SUM_COLS", "other_no_correction"], ["T3.SUM_ROWS", "total"]]
+        assert sorted(unassessable) == [
+            ["T3.SUM_COLS", "other_no_correction"],
+            ["T3.SUM_ROWS", "total"],
+        ]
     else:
         assert unassessable == []
 

@@ -55,4 +55,6 @@ def test_environment_yml_mirrors_pyproject():
             conda.add(_name(dep))
     required = {_name(d) for d in project["dependencies"]}
     assert (conda | pip) - {"python", "pip"} == required
-    assert f">={project['requires-python'].lstrip('>=')}" in next(d for d in env["dependencies"] if d.startswith("python"))
+    assert f">={project['requires-python'].lstrip('>=')}" in next(
+        d for d in env["dependencies"] if d.startswith("python")
+    )

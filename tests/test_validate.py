@@ -30,8 +30,13 @@ def test_fill_from_identities_returns_a_flagged_copy():
     cells = gr.read_report(RAW_DIR / "002_5bfe4ddd4becc1ae.txt").cells
     filled = gr.fill_from_identities(cells)
     inferred = filled[filled.status == "inferred"]
-    assert inferred[["row_key", "col_key", "value"]].values.tolist() == [["other_no_correction", "total", 0.0]]
-    assert inferred.source_ref.iloc[0] == "inferred from T3.SUM_COLS[other_no_correction]; inferred from T3.SUM_ROWS[total]"
+    assert inferred[["row_key", "col_key", "value"]].values.tolist() == [
+        ["other_no_correction", "total", 0.0]
+    ]
+    assert (
+        inferred.source_ref.iloc[0]
+        == "inferred from T3.SUM_ROWS[total]; inferred from T3.SUM_COLS[other_no_correction]"
+    )
     assert cells.query("status == 'inferred'").empty
 
 

@@ -1,18 +1,18 @@
-"""Text reader: bytes or str → :class:`~govreports.readers.Document` (physical rows of cells).
+r"""Text reader: bytes or str → :class:`~govreports.readers.Document` (physical rows of cells).
 
 Reports copied out of web pages, Word and PDF arrive in a handful of layouts, all seen in the
 bundled reports:
 
-* one row per line, cells separated by tabs (``规章\\t0\\t0\\t0``);
+* one row per line, cells separated by tabs (``规章\t0\t0\t0``);
 * one cell per line behind a tab, rows separated by blank lines, and header words wrapped onto
-  a line of their own without the tab (``\\t商业`` + ``企业``);
+  a line of their own without the tab (``\t商业`` + ``企业``);
 * one cell per line ending in `` |``, rows separated by lines of pipes only (``|||``);
 * space-separated rows (``行政许可 152``).
 
 The reader only finds rows and cells; which row is which is decided in
 :mod:`govreports.normalize`.
 
->>> doc = read_text(text="规章\\t0\\t0\\t0\\n\\n\\t行政许可\\n\\t12\\n")
+>>> doc = read_text(text="规章\t0\t0\t0\n\n\t行政许可\n\t12\n")
 >>> [row.cells for row in doc.rows]
 [('规章', '0', '0', '0'), ('行政许可', '12')]
 """
@@ -64,8 +64,8 @@ def read_text(source: str = "<text>", *, data: bytes | None = None, text: str | 
         data: the raw bytes (decoded with :func:`decode`), or
         text: the text itself.
 
-    >>> read_text(text="0 |\\n|||\\n规章 |\\n").rows[1].cells
-    ('规章',)
+    >>> read_text(text="行政许可 152").rows[0].cells
+    ('行政许可', '152')
     """
     encoding = "str"
     if text is None:
