@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -28,6 +29,7 @@ _ZERO_WORDS = frozenset({"无", "零"})
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\xa0\u3000"), " ")
 
 
+@lru_cache(maxsize=8192)
 def looks_numeric(text: str) -> bool:
     """Tell whether a cell reads as a value or a placeholder rather than as a label.
 
@@ -37,6 +39,8 @@ def looks_numeric(text: str) -> bool:
     return parse_cell(text)[1] not in ("text", "blank")
 
 
+# Reports repeat the same few cell strings ("0", "1", "") thousands of times: cache them.
+@lru_cache(maxsize=8192)
 def parse_cell(raw: str) -> tuple[float | None, str]:
     """Parse one cell; return ``(value, status)`` where value is None unless a number was read.
 

@@ -25,6 +25,10 @@ from govreports.report import ParsedReport, parse_source
 SKIPPED_NAMES = frozenset({"MANIFEST.csv", "MANIFEST.md", "README.md"})
 # Below this many files a process pool costs more to start than it saves.
 _POOL_THRESHOLD = 64
+# Reports per task: large enough that building frames in the worker pays, small enough to
+# keep every core busy and the progress bar moving.
+_BATCH = 500
+FRAME_NAMES = ("reports", "cells", "checks", "figures", "failures")
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class Corpus:
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """Return the five frames by name, in the order they are written to disk."""
-        return {name: getattr(self, name) for name in ("reports", "cells", "checks", "figures", "failures")}
+        return {name: getattr(self, name) for name in FRAME_NAMES}
 
 
 def list_inputs(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -70,10 +74,34 @@ def read_reports(
         progress: show a progress bar.
     """
     paths = list_inputs(source)
+    batches: list[Corpus] = []
+    with tqdm(total=len(paths), disable=not progress, unit="report") as bar:
+        for batch in _parse_batches(paths, workers):
+            batches.append(batch)
+            bar.update(len(batch.reports) + len(batch.failures))
+    if not batches:
+        return parse_batch([])
+    return Corpus(
+        *(pd.concat([getattr(b, name) for b in batches], ignore_index=True) for name in FRAME_NAMES)
+    )
+
+
+def _parse_batches(paths: list[Path], workers: int | None) -> Iterator[Corpus]:
+    workers = workers or (os.cpu_count() or 1 if len(paths) >= _POOL_THRESHOLD else 1)
+    size = max(1, min(_BATCH, -(-len(paths) // (workers * 4))))
+    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
+    if workers == 1:
+        yield from map(parse_batch, batches)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        yield from pool.map(parse_batch, batches)
+
+
+def parse_batch(paths: list[Path]) -> Corpus:
+    """Parse a batch of files into frames; frames are built where the parsing ran (in a worker)."""
     metas, cells, checks, figures, failures = [], [], [], [], []
-    for path, outcome in tqdm(
-        _parse_all(paths, workers), total=len(paths), disable=not progress, unit="report"
-    ):
+    for path in paths:
+        outcome = parse_or_fail(path)
         if isinstance(outcome, ParsedReport):
             metas.append(outcome.meta)
             cells.extend(outcome.cells)
@@ -88,16 +116,6 @@ def read_reports(
         figures=frames.figures_frame(figures),
         failures=frames.failures_frame(failures),
     )
-
-
-def _parse_all(paths: list[Path], workers: int | None) -> Iterator[tuple[Path, ParsedReport | tuple]]:
-    workers = workers or (os.cpu_count() or 1 if len(paths) >= _POOL_THRESHOLD else 1)
-    if workers == 1:
-        yield from zip(paths, map(parse_or_fail, paths), strict=True)
-        return
-    with ProcessPoolExecutor(workers) as pool:
-        chunk = max(1, min(64, len(paths) // (workers * 8)))
-        yield from zip(paths, pool.map(parse_or_fail, paths, chunksize=chunk), strict=True)
 
 
 def parse_or_fail(path: Path) -> ParsedReport | tuple[str, str, str]:

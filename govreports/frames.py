@@ -10,7 +10,9 @@ Float64Dtype()
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from govreports.schema import CELL_COLUMNS, STATUSES, TABLE_ORDER, TABLES
 from govreports.validate import CHECK_COLUMNS
@@ -18,6 +20,7 @@ from govreports.validate import CHECK_COLUMNS
 TABLE_DTYPE = pd.CategoricalDtype(TABLE_ORDER, ordered=True)
 STATUS_DTYPE = pd.CategoricalDtype(STATUSES)
 CHECK_STATUS_DTYPE = pd.CategoricalDtype(("pass", "fail", "not_assessable"))
+STRING_DTYPE = pd.StringDtype("pyarrow")
 
 _ROW_LABELS = {(t.key, r.key): r.label for t in TABLES.values() for r in t.rows}
 _COL_LABELS = {(t.key, c.key): c.label for t in TABLES.values() for c in t.cols}
@@ -31,45 +34,61 @@ def cells_frame(records: list[tuple]) -> pd.DataFrame:
     report_id, table, row, col, value, status, raw, ref = _columns(records, 8)
     frame = pd.DataFrame(
         {
-            "report_id": pd.array(report_id, dtype="string"),
-            "table": pd.Categorical(table, dtype=TABLE_DTYPE),
-            "row_key": pd.array(row, dtype="string"),
-            "col_key": pd.array(col, dtype="string"),
-            "value": pd.array(value, dtype="Float64"),
-            "status": pd.Categorical(status, dtype=STATUS_DTYPE),
-            "raw": pd.array(raw, dtype="string"),
-            "row_label": pd.array([_ROW_LABELS[k] for k in zip(table, row, strict=True)], dtype="string"),
-            "col_label": pd.array([_COL_LABELS[k] for k in zip(table, col, strict=True)], dtype="string"),
-            "source_ref": pd.array(ref, dtype="string"),
+            "report_id": _strings(report_id),
+            "table": _categorical(table, TABLE_DTYPE),
+            "row_key": _strings(row),
+            "col_key": _strings(col),
+            "value": _floats(value),
+            "status": _categorical(status, STATUS_DTYPE),
+            "raw": _strings(raw),
+            "row_label": _strings(list(map(_ROW_LABELS.__getitem__, zip(table, row, strict=True)))),
+            "col_label": _strings(list(map(_COL_LABELS.__getitem__, zip(table, col, strict=True)))),
+            "source_ref": _strings(ref),
         }
     )
     return frame[list(CELL_COLUMNS)]
+
+
+# pandas builds these dtypes from Python lists an order of magnitude slower than pyarrow does,
+# and a corpus frame has millions of rows.
+def _strings(values: list) -> pd.api.extensions.ExtensionArray:
+    return pd.array(pa.array(values, pa.string()), dtype=STRING_DTYPE)
+
+
+def _floats(values: list) -> pd.api.extensions.ExtensionArray:
+    return pd.Series(pa.array(values, pa.float64())).astype("Float64").array
+
+
+def _categorical(values: list, dtype: pd.CategoricalDtype) -> pd.Categorical:
+    index = {category: code for code, category in enumerate(dtype.categories)}
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int16, count=len(values))
+    return pd.Categorical.from_codes(codes, dtype=dtype)
 
 
 def checks_frame(records: list[tuple]) -> pd.DataFrame:
     """Build the checks frame from records in the order of ``CHECK_COLUMNS``."""
     cols = _columns(records, len(CHECK_COLUMNS))
     data = dict(zip(CHECK_COLUMNS, cols, strict=True))
-    frame = pd.DataFrame({name: pd.array(data[name], dtype="string") for name in CHECK_COLUMNS[:6]})
+    frame = pd.DataFrame({name: _strings(data[name]) for name in CHECK_COLUMNS[:6]})
     for name in ("lhs", "rhs", "delta"):
-        frame[name] = pd.array(data[name], dtype="Float64")
-    frame["table"] = pd.Categorical(data["table"], dtype=TABLE_DTYPE)
-    frame["status"] = pd.Categorical(data["status"], dtype=CHECK_STATUS_DTYPE)
+        frame[name] = _floats(data[name])
+    frame["table"] = _categorical(data["table"], TABLE_DTYPE)
+    frame["status"] = _categorical(data["status"], CHECK_STATUS_DTYPE)
     return frame
 
 
 def figures_frame(records: list[tuple]) -> pd.DataFrame:
     """Build the frame from records ``(report_id, figure, value, unit, sentence, note)`` → figures."""
     cols = dict(zip(FIGURE_COLUMNS, _columns(records, len(FIGURE_COLUMNS)), strict=True))
-    frame = pd.DataFrame({name: pd.array(cols[name], dtype="string") for name in FIGURE_COLUMNS})
-    frame["value"] = pd.array(cols["value"], dtype="Float64")
+    frame = pd.DataFrame({name: _strings(cols[name]) for name in FIGURE_COLUMNS if name != "value"})
+    frame.insert(2, "value", _floats(cols["value"]))
     return frame
 
 
 def failures_frame(records: list[tuple]) -> pd.DataFrame:
     """Build the frame from records ``(path, stage, error_type, message)`` → failures."""
     cols = _columns(records, len(FAILURE_COLUMNS))
-    return pd.DataFrame({n: pd.array(c, dtype="string") for n, c in zip(FAILURE_COLUMNS, cols, strict=True)})
+    return pd.DataFrame({n: _strings(c) for n, c in zip(FAILURE_COLUMNS, cols, strict=True)})
 
 
 REPORT_DTYPES = {"year": "Int16", "stat_period_year": "Int16", "year_conflict": "boolean"}
@@ -79,11 +98,11 @@ def reports_frame(metas: list[dict]) -> pd.DataFrame:
     """One row per report: its metadata; text fields as ``string``, years as ``Int16``."""
     frame = pd.DataFrame.from_records(metas)
     for name in frame.columns:
-        frame[name] = frame[name].astype(REPORT_DTYPES.get(name, "string"))
+        frame[name] = frame[name].astype(REPORT_DTYPES.get(name, STRING_DTYPE))
     return frame
 
 
 def _columns(records: list[tuple], width: int) -> list[list]:
     if not records:
         return [[] for _ in range(width)]
-    return [list(column) for column in zip(*records, strict=True)]
+    return [[record[i] for record in records] for i in range(width)]

@@ -89,9 +89,9 @@ _ORGAN_TYPES = (
     ("department", re.compile(r"(?:局|厅|委|委员会|办|办公室|部|署|中心|处|支队|大队)$")),
 )
 _TOWNSHIP_TYPES = frozenset({"township", "subdistrict"})
-# A county-level name right after the known places that the gazetteer lacks (cpca's list is
-# from about 2016: 梁平区 is still 梁平县). Words ending like a division name are not places.
-_UNKNOWN_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,4}?[县区旗市]")
+# A county-level name right after the known places that the gazetteer lacks (cpca's list
+# reflects mid-2016: 梁平区 is still 梁平县). Words ending like a division name are not places.
+_UNKNOWN_PLACE = re.compile(r"[\u4e00-\u9fff]{2,4}?[县区旗市]")
 _NOT_PLACES = (
     "开发区", "新区", "园区", "城区", "社区", "景区", "林区", "矿区", "保护区", "示范区",
     "试验区", "实验区", "合作区", "保税区", "高新区", "片区", "辖区", "市区", "郊区",

@@ -275,7 +275,7 @@ def _checked(table: TableSpec, col: str, value: float | None, status: str) -> tu
     """Flag numbers the template does not allow: negatives and fractions of a count."""
     if value is None or status != "ok":
         return value, status
-    spec = table.col(col)
+    spec = table.col_by_key[col]
     if value < 0 and not spec.signed:
         return value, "negative"
     if not spec.decimal and not value.is_integer():

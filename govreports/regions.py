@@ -2,8 +2,8 @@
 
 The data are the 3,500 divisions shipped with the ``cpca`` package
 (``cpca/resources/adcodes.csv``). Their hierarchy is read from the code itself: the first two
-digits name the province, the first four the prefecture. The file dates from about 2018, so
-later renamings (e.g. 梁平县 → 梁平区) are missing and townships are absent.
+digits name the province, the first four the prefecture. The file reflects mid-2016 (it has
+开州区 but still 梁平县, 武隆县, 那曲地区), so later changes are missing, and townships are absent.
 
 Municipalities (北京/上海/天津/重庆) and the 省直辖县级行政区划 of 河北/河南/湖北/海南/新疆 have
 placeholder prefecture entries (市辖区, 县, 省直辖县级行政区划). They are not divisions, so their
@@ -190,7 +190,7 @@ def parents(division: Division) -> tuple[Division, ...]:
 
 
 def find(name: str) -> tuple[Division, ...]:
-    """Divisions whose official name or common alias is ``name``.
+    """Return the divisions whose official name or common alias is ``name``.
 
     Args:
         name: e.g. ``"铁东区"`` or ``"海北州"``; short forms such as ``"四平"`` are not names.
@@ -334,7 +334,7 @@ def _split(start: int, key: str, codes: tuple[str, ...], head: int) -> list[Ment
 
 
 def scan(text: str) -> list[Mention]:
-    """Find division names in ``text`` in one Aho-Corasick pass (longest match wins).
+    """Find the division names in ``text`` in one Aho-Corasick pass (longest match wins).
 
     Args:
         text: any text.

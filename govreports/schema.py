@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 TEMPLATES = ("2019", "2021")
 BOTH = frozenset(TEMPLATES)
@@ -67,6 +68,11 @@ class TableSpec:
             if col.key == key:
                 return col
         raise KeyError(f"table {self.key!r} has no column {key!r}")
+
+    @cached_property
+    def col_by_key(self) -> dict[str, ColSpec]:
+        """Column specs by key, for lookups in the parsing loop."""
+        return {c.key: c for c in self.cols}
 
     def rows_for(self, template: str) -> tuple[RowSpec, ...]:
         """Rows that the given template prints, in template order."""
@@ -284,6 +290,7 @@ _FULLWIDTH_FIXES = str.maketrans({"“": "", "”": "", '"': "", "＂": "", "、
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=8192)
 def normalize_label(text: str) -> str:
     """Fold a printed label to the form that ``RowSpec.match`` fragments are written in.
 
@@ -315,7 +322,12 @@ def match_row(table: TableSpec, label: str) -> str | None:
     >>> match_row(APPLICATIONS, "总计") is None
     True
     """
-    for row in table.rows:
+    return _match_row(table.key, label)
+
+
+@lru_cache(maxsize=8192)
+def _match_row(table_key: str, label: str) -> str | None:
+    for row in TABLES[table_key].rows:
         if any(_fragment_matches(f, label) for f in row.match):
             return row.key
     return None
@@ -335,6 +347,7 @@ class Identity:
     lhs: tuple[tuple[str, str], ...]
     rhs: tuple[tuple[str, str], ...]
 
+    @cached_property
     def formula(self) -> str:
         """Readable form, e.g. ``new_received + carried_over = total_processed + carried_forward``."""
         side = lambda terms: " + ".join(r if r != self.scope else c for r, c in terms)  # noqa: E731
@@ -351,11 +364,12 @@ _OUTCOME_PREFIXES = (
 )
 
 
-def identities(application_rows: tuple[str, ...]) -> list[Identity]:
+@lru_cache(maxsize=64)
+def identities(application_rows: tuple[str, ...]) -> tuple[Identity, ...]:
     """All identities of domain.md §2 for a report whose 表三 prints ``application_rows``.
 
     >>> ids = identities(tuple(r.key for r in APPLICATIONS.rows_for("2021")))
-    >>> len(ids), ids[0].formula()
+    >>> len(ids), ids[0].formula
     (42, 'new_received + carried_over = total_processed + carried_forward')
     """
     outcomes = tuple(r for r in application_rows if r.startswith(_OUTCOME_PREFIXES))
@@ -373,4 +387,4 @@ def identities(application_rows: tuple[str, ...]) -> list[Identity]:
     for row in (r.key for r in APPEALS.rows):
         resolved = tuple((row, c) for c in ("upheld", "corrected", "other", "pending"))
         found.append(Identity("T4.SUM", "implied", "appeals", row, ((row, "total"),), resolved))
-    return found
+    return tuple(found)

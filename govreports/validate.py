@@ -51,7 +51,7 @@ def check_records(records) -> list[CheckRecord]:
             delta = lhs - rhs
             status = "pass" if abs(delta) < 1e-9 else "fail"
         checks.append((identity.check_id, identity.kind, identity.table, identity.scope,
-                       identity.formula(), lhs, rhs, delta, status))  # fmt: skip
+                       identity.formula, lhs, rhs, delta, status))  # fmt: skip
     return checks
 
 

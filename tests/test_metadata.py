@@ -107,6 +107,19 @@ def test_conflicting_context_stays_ambiguous():
     assert meta["adcode_confidence"] == "ambiguous"
 
 
+def test_division_missing_from_gazetteer_is_not_guessed():
+    # cpca's list predates 梁平县 becoming 梁平区 (2016): the parent is known, the code is not.
+    meta = extract_metadata("梁平区人民政府2023年政府信息公开工作年度报告\n重庆市梁平区人民政府")
+    assert (meta["organ"], meta["province"], meta["county"]) == ("重庆市梁平区人民政府", "重庆市", None)
+    assert (meta["adcode"], meta["adcode_confidence"], meta["level"]) == (None, None, "county")
+    assert "梁平区" in meta["adcode_evidence"]
+
+
+def test_dev_zone_under_a_prefecture_is_not_taken_for_a_missing_division():
+    meta = extract_metadata("鸡西市经济开发区管委会2023年政府信息公开工作年度报告\n")
+    assert (meta["organ_type"], meta["adcode"]) == ("dev_zone", "230300")
+
+
 def test_township_organ():
     meta = extract_metadata("五常市民意乡\n2021年政府信息公开工作年度报告\n一、总体情况\n")
     assert meta["title"] == "五常市民意乡2021年政府信息公开工作年度报告"

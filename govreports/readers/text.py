@@ -74,13 +74,12 @@ def read_text(source: str = "<text>", *, data: bytes | None = None, text: str | 
     if not text.strip():
         raise EmptyInputError(source, "empty input: no text to parse")
     lines = text.split("\n")
-    rows = _pipe_rows(lines) if _is_pipe_layout(lines) else _tab_rows(lines)
+    rows = _pipe_rows(lines) if _is_pipe_layout(text) else _tab_rows(lines)
     return Document(source=source, text=text, rows=rows, encoding=encoding)
 
 
-def _is_pipe_layout(lines: list[str]) -> bool:
-    piped = sum(1 for line in lines if line.rstrip().endswith("|"))
-    return piped >= 20
+def _is_pipe_layout(text: str) -> bool:
+    return text.count("|\n") >= 20
 
 
 def _pipe_rows(lines: list[str]) -> list[RawRow]:
