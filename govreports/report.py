@@ -23,7 +23,7 @@ from govreports.figures import extract_figures
 from govreports.metadata import extract_metadata
 from govreports.normalize import detect_template, parse_tables
 from govreports.readers import READERS, sniff
-from govreports.validate import check_records
+from govreports.validate import check_records, soft_checks
 
 # A report mentions its subject; a text without it (and without any table marker) is not one.
 _REPORT_WORDS = ("政府信息公开", "政务公开", "信息公开")
@@ -161,6 +161,9 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         "sha256": sha256,
     }
     cells = [(report_id, *record) for record in parsed.records]
-    checks = [(report_id, *check) for check in check_records(parsed.records)]
-    figures = [(report_id, *figure) for figure in extract_figures(document.text)]
+    stated = extract_figures(document.text)
+    applications = [f.value for f in stated if f.figure == "applications_received"]
+    found = check_records(parsed.records) + soft_checks(parsed.records, meta["level"], applications)
+    checks = [(report_id, *check) for check in found]
+    figures = [(report_id, *figure) for figure in stated]
     return ParsedReport(meta, cells, checks, figures)

@@ -96,6 +96,8 @@ def _active(rng: random.Random, template: str) -> dict:
         for col in ACTIVE.cols_of(row.key, template):
             if col in ("amount_10k_yuan", "amount"):
                 value: float = round(rng.uniform(0, 5000), 2) if rng.random() < 0.6 else 0.0
+            elif row.key == "rules":
+                value = 0  # the generated organs are counties, which cannot make 规章
             elif col == "change":
                 value = rng.randint(-20, 20)
             else:

@@ -55,6 +55,42 @@ def check_records(records) -> list[CheckRecord]:
     return checks
 
 
+# Organs below the prefecture cannot make 规章 (rules); a count there is implausible, not impossible.
+_NO_RULES_LEVELS = frozenset({"county", "township"})
+
+
+def soft_checks(records, level: str | None, stated_applications: list[float | None]) -> list[CheckRecord]:
+    """Plausibility checks (kind ``soft``): a failure asks for a look, it does not prove an error.
+
+    ``T2.RULES``: a county or township organ reports no 规章. ``TXT.NEW_RECEIVED``: the number of
+    new applications stated in the prose equals 表三's total (only when the prose states one).
+
+    >>> soft_checks([("active", "rules", "in_force", 6.0)], "township", [])[0][-1]
+    'fail'
+    """
+    values = {(r[0], r[1], r[2]): r[3] for r in records}
+    checks: list[CheckRecord] = []
+    if level in _NO_RULES_LEVELS:
+        terms = tuple((r, c) for t, r, c in values if t == "active" and r == "rules")
+        if terms:
+            checks.append(
+                _soft("T2.RULES", "active", "rules", "rules = 0", _side(values, "active", terms), 0.0)
+            )
+    if len(set(stated_applications)) == 1 and stated_applications[0] is not None:
+        table_total = values.get(("applications", "new_received", "total"))
+        formula = "prose new applications = new_received.total"
+        stated = stated_applications[0]
+        checks.append(_soft("TXT.NEW_RECEIVED", "applications", "new_received", formula, stated, table_total))
+    return checks
+
+
+def _soft(check_id: str, table: str, scope: str, formula: str, lhs, rhs) -> CheckRecord:
+    if lhs is None or rhs is None:
+        return (check_id, "soft", table, scope, formula, lhs, rhs, None, "not_assessable")
+    delta = lhs - rhs
+    return (check_id, "soft", table, scope, formula, lhs, rhs, delta, "pass" if abs(delta) < 1e-9 else "fail")
+
+
 def _side(values: dict, table: str, terms) -> float | None:
     total = 0.0
     for row, col in terms:

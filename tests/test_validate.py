@@ -44,3 +44,14 @@ def test_identities_cover_every_2021_outcome_row():
     rows = tuple(r.key for r in APPLICATIONS.rows_for("2021"))
     sum_rows = next(i for i in identities(rows) if i.check_id == "T3.SUM_ROWS")
     assert [r for r, _ in sum_rows.rhs] == list(rows[2:23])
+
+
+def test_soft_checks_compare_prose_with_the_table_and_rules_with_the_level():
+    report = gr.read_report(RAW_DIR / "001_2df4fb0f365bf309.txt")
+    soft = report.checks.query("kind == 'soft'").set_index("check_id")
+    assert soft.loc["TXT.NEW_RECEIVED", ["lhs", "rhs", "status"]].tolist() == [2.0, 2.0, "pass"]
+    assert soft.loc["T2.RULES", "status"] == "pass"
+    text = (RAW_DIR / "001_2df4fb0f365bf309.txt").read_text(encoding="utf-8")
+    changed = text.replace("全年收到依申请公开申请2条", "全年收到依申请公开申请5条")
+    soft = gr.read_report(text=changed).checks.query("kind == 'soft'").set_index("check_id")
+    assert soft.loc["TXT.NEW_RECEIVED", ["delta", "status"]].tolist() == [3.0, "fail"]
