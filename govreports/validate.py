@@ -7,7 +7,7 @@ returns a new frame whose inferred cells say so in ``status`` and ``source_ref``
 >>> import govreports as gr
 >>> r = gr.read_report("data/raw/002_5bfe4ddd4becc1ae.txt")
 >>> r.checks.status.value_counts().to_dict()
-{'pass': 40, 'not_assessable': 2, 'fail': 0}
+{'pass': 42, 'not_assessable': 2, 'fail': 0}
 """
 
 from __future__ import annotations
