@@ -18,7 +18,8 @@ import tracemalloc
 from pathlib import Path
 
 import govreports as gr
-from govreports.synth import LAYOUTS, generate_report, render_text
+from govreports.render.text import LAYOUTS, render_text
+from govreports.synth import generate_report
 
 
 def write_reports(folder: Path, n: int) -> None:

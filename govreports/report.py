@@ -22,7 +22,7 @@ from govreports.errors import NoTablesError, NotAReportError, ReadError
 from govreports.figures import extract_figures
 from govreports.metadata import extract_metadata
 from govreports.normalize import detect_template, parse_tables
-from govreports.readers import READERS, sniff
+from govreports.readers import get_reader, sniff
 from govreports.validate import check_records, soft_checks
 
 # A report mentions its subject; a text without it (and without any table marker) is not one.
@@ -115,15 +115,16 @@ def parse_source(
     if text is not None:
         data = text.encode("utf-8")
         name, fmt = "<text>", "text"
-        document = READERS["text"](name, text=text)
+        document = get_reader("text")(name, text=text)
     else:
         path = Path(source)
         name = str(path)
         data = _read_bytes(path)
         fmt = sniff(data)
-        if fmt not in READERS:
+        reader = get_reader(fmt)
+        if reader is None:
             raise ReadError(name, f"{fmt} input is not supported by this version; save it as text")
-        document = READERS[fmt](name, data=data)
+        document = reader(name, data=data)
     sha256 = hashlib.sha256(data).hexdigest()
     rid = report_id or (f"text-{sha256[:12]}" if text is not None else Path(name).stem)
     return _parse_document(document, rid, fmt, sha256)

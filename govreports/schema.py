@@ -253,7 +253,9 @@ TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
 }
 
 # Cell statuses. ``ok`` is a clean number; every other status says why a value is missing or
-# may differ from the report.
+# may differ from the report. ``split``: digits printed without separators, split the one way
+# the identities allow; ``ambiguous``: several splits fit, value left missing;
+# ``engine_disagreement``: two PDF table engines read different text for the cell.
 STATUSES = (
     "ok",
     "blank",
@@ -271,6 +273,9 @@ STATUSES = (
     "row_missing",
     "table_missing",
     "inferred",
+    "split",
+    "ambiguous",
+    "engine_disagreement",
 )
 
 CELL_COLUMNS = (

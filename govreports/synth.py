@@ -1,13 +1,14 @@
-"""Random but consistent reports, rendered in each text layout seen in real reports.
+"""Random but consistent reports, with the value and expected status of every cell.
 
 Used by the round-trip tests (generate → render → parse → identical cells), the benchmarks,
 and simulated corpora. Every generated report satisfies every identity of the template; blanks
 and placeholders are added on request, and the expected status of each cell is known.
 
 >>> report = generate_report(7, template="2021")
->>> text = render_text(report, "tab_rows")
->>> "本年新收政府信息公开申请数量" in text
-True
+>>> report.cells[("applications", "total_processed", "total")][2]
+'ok'
+
+Renderers, one module per output format, are in :mod:`govreports.render`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from govreports.schema import ACTIVE, APPEALS, APPLICATIONS, OTHER_SUB_ROWS, TableSpec
+from govreports.schema import ACTIVE, APPEALS, APPLICATIONS, OTHER_SUB_ROWS
 
-LAYOUTS = ("cell_per_line", "pipe", "tab_rows", "spaced")
 # Placeholders a generated cell may carry instead of a number, with the status they must get.
 PLACEHOLDERS = {"/": "slash", "-": "dash", "—": "dash"}
 _APPLICANTS = tuple(c.key for c in APPLICATIONS.cols if c.key != "total")
@@ -33,12 +33,6 @@ _ORGANS = (
     "四平市铁东区政务服务局",
     "东宁市自然资源局",
 )
-_GROUP_BEFORE = {
-    "withheld_state_secret": "（三）不予公开",
-    "unable_not_held": "（四）无法提供",
-    "not_processed_complaint": "（五）不予处理",
-    "other_no_correction": "（六）其他处理",
-}
 
 
 @dataclass
@@ -155,92 +149,3 @@ def _printed(rng: random.Random, key, value: float, blank_rate: float, placehold
         return None, mark, PLACEHOLDERS[mark]
     raw = f"{value:.2f}" if key[2] in ("amount_10k_yuan", "amount") else str(int(value))
     return float(raw), raw, "ok"
-
-
-def render_text(report: SyntheticReport, layout: str) -> str:
-    """Render a report as text in one of :data:`LAYOUTS`, with prose around the tables.
-
-    ``spaced`` (cells separated by spaces, as copied out of some PDFs) cannot show an empty cell;
-    render only reports without blanks in it.
-    """
-    if layout not in LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r}; choose one of {LAYOUTS}")
-    rows = _table_rows(report)
-    body = "\n".join(_RENDERERS[layout](cells) for cells in rows)
-    return (
-        f"{report.organ}{report.year}年政府信息公开工作年度报告\n\n"
-        f"本报告中所列数据统计期限为{report.year}年1月1日至{report.year}年12月31日。\n"
-        f"一、总体情况\n（一）主动公开情况\n全年主动公开政府信息{report.proactive_total}条。\n"
-        f"{body}\n五、存在的主要问题及改进情况\n无。\n六、其他需要报告的事项\n无。\n"
-    )
-
-
-def _table_rows(report: SyntheticReport) -> list[list[str]]:
-    """List the printed rows of the three tables, headings included, as lists of cell strings."""
-    rows: list[list[str]] = [["二、主动公开政府信息情况"]]
-    for heading, keys in _active_sections(report.template):
-        rows.append([heading])
-        rows.append(["信息内容", *(ACTIVE.col(c).label for c in ACTIVE.cols_of(keys[0], report.template))])
-        rows.extend(_data_row(report, ACTIVE, key) for key in keys)
-    rows.append(["三、收到和处理政府信息公开申请情况"])
-    rows.append(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"])
-    rows.append(["自然人", "法人或其他组织", "总计"])
-    rows.append(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"])
-    printed = dict.fromkeys(k[1] for k in report.cells if k[0] == "applications")
-    for key in printed:
-        prefix = ["三、本年度办理结果"] if key == "granted" else []
-        prefix += [_GROUP_BEFORE[key]] if key in _GROUP_BEFORE else []
-        rows.append(prefix + _data_row(report, APPLICATIONS, key))
-    rows.append(["四、政府信息公开行政复议、行政诉讼情况"])
-    rows.append(["行政复议", "行政诉讼"])
-    rows.append(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"])
-    rows.append(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2)
-    rows.append([report.cells[("appeals", r.key, c.key)][1] for r in APPEALS.rows for c in APPEALS.cols])
-    return rows
-
-
-def _active_sections(template: str) -> list[tuple[str, tuple[str, ...]]]:
-    sections = [("第二十条第（一）项", ("rules", "normative_documents"))]
-    sections.append(
-        (
-            "第二十条第（五）项",
-            ("licensing", "other_services") if template == "2019" else ("licensing",),
-        )
-    )
-    sections.append(("第二十条第（六）项", ("penalty", "coercion")))
-    sections.append(("第二十条第（八）项", ("fees",)))
-    if template == "2019":
-        sections.append(("第二十条第（九）项", ("procurement",)))
-    return sections
-
-
-def _data_row(report: SyntheticReport, table: TableSpec, key: str) -> list[str]:
-    cols = table.cols_of(key, report.template)
-    label = table.row(key).label
-    if table is ACTIVE and key == "normative_documents" and report.template == "2019":
-        label = "规范性文件"
-    return [label, *(report.cells[(table.key, key, col)][1] for col in cols)]
-
-
-def _cell_per_line(cells: list[str]) -> str:
-    return "\n".join("\t" + cell for cell in cells) + "\n"
-
-
-def _pipe(cells: list[str]) -> str:
-    return "\n".join(f"{cell} |" for cell in cells) + "\n||"
-
-
-def _tab_rows(cells: list[str]) -> str:
-    return "\t".join(cells)
-
-
-def _spaced(cells: list[str]) -> str:
-    return " ".join(cells)
-
-
-_RENDERERS = {
-    "cell_per_line": _cell_per_line,
-    "pipe": _pipe,
-    "tab_rows": _tab_rows,
-    "spaced": _spaced,
-}

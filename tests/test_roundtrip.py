@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import govreports as gr
-from govreports.synth import LAYOUTS, generate_report, render_text
+from govreports.render.text import LAYOUTS, render_text
+from govreports.synth import generate_report
 
 reports = st.builds(
     dict,

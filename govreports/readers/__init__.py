@@ -8,14 +8,26 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from govreports.readers.document import Document, RawRow
-from govreports.readers.text import read_text
 
-__all__ = ["READERS", "Document", "RawRow", "sniff"]
+__all__ = ["READERS", "Document", "RawRow", "get_reader", "sniff"]
 
-READERS: dict[str, Callable[..., Document]] = {"text": read_text}
+# Format → "module:function". Readers are imported on first use, so that reading text never
+# pays for the PDF or DOCX libraries.
+READERS: dict[str, str] = {"text": "govreports.readers.text:read_text"}
+
+
+def get_reader(fmt: str) -> Callable[..., Document] | None:
+    """Return the reader function of a format, or None when this version has none."""
+    target = READERS.get(fmt)
+    if target is None:
+        return None
+    module, function = target.split(":")
+    return getattr(importlib.import_module(module), function)
+
 
 _MAGIC = (
     (b"%PDF", "pdf"),

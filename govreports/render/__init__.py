@@ -1,0 +1,1 @@
+"""Renderers of generated reports, one module per output format (text layouts, HTML, DOCX, PDF)."""
