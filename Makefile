@@ -4,7 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean system-deps
+
+# Debian packages the Python wheels do not carry: LibreOffice (legacy .doc/.wps and PDF fixtures)
+# and CJK fonts (Chinese in plots and rendered PDFs). On other systems install the equivalents.
+APT_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk fonts-wqy-zenhei
+
+system-deps:
+	@if command -v soffice >/dev/null && fc-list :lang=zh | grep -q .; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	else echo "Install LibreOffice and a CJK font, e.g.: sudo apt-get install $(APT_PACKAGES)"; fi
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,10 +22,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: system-deps $(STAMP)
 	$(BIN)/govreports parse data/raw -o data/processed
 
-test: $(STAMP)
+test: system-deps $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
