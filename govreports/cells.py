@@ -64,7 +64,23 @@ def parse_cell(raw: str) -> tuple[float | None, str]:
     return _parse_non_number(compact)
 
 
+# Two PDF table engines that read different text for one cell: the reader keeps both readings
+# in the cell, joined by this separator, and the cell's value stays missing.
+DISAGREEMENT = " ≠ "
+
+
+def disagreement(first: str, second: str) -> str:
+    """Cell text that records two engines' different readings of one cell.
+
+    >>> parse_cell(disagreement("12", "17"))
+    (None, 'engine_disagreement')
+    """
+    return f"{first.strip()}{DISAGREEMENT}{second.strip()}"
+
+
 def _parse_non_number(text: str) -> tuple[float | None, str]:
+    if DISAGREEMENT.strip() in text:
+        return None, "engine_disagreement"
     unit = _UNIT.fullmatch(text)
     if unit:
         return float(unit.group(1)), "unit_in_cell"

@@ -123,7 +123,9 @@ def parse_source(
         fmt = sniff(data)
         reader = get_reader(fmt)
         if reader is None:
-            raise ReadError(name, f"{fmt} input is not supported by this version; save it as text")
+            raise ReadError(
+                name, f"{fmt} input is not supported: tables in images need OCR, which is not supported"
+            )
         document = reader(name, data=data)
     sha256 = hashlib.sha256(data).hexdigest()
     rid = report_id or (f"text-{sha256[:12]}" if text is not None else Path(name).stem)

@@ -1,11 +1,15 @@
 import pandas as pd
-from conftest import RAW_DIR
+from conftest import RAW_DIR, SEEDS
 
 from govreports.cli import main
 
 
 def test_parse_writes_parquet_and_excel_friendly_csv(tmp_path, capsys):
-    assert main(["parse", str(RAW_DIR), "-o", str(tmp_path), "--workers", "1"]) == 0
+    source = tmp_path / "raw"
+    source.mkdir()
+    for seed in SEEDS:
+        (source / f"{seed}.txt").write_bytes((RAW_DIR / f"{seed}.txt").read_bytes())
+    assert main(["parse", str(source), "-o", str(tmp_path), "--workers", "1"]) == 0
     for name in ("reports", "cells", "checks", "figures", "failures"):
         assert (tmp_path / f"{name}.parquet").exists()
         assert (tmp_path / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf")

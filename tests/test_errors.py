@@ -45,8 +45,8 @@ def test_undecodable_bytes(tmp_path):
 
 def test_unsupported_format_says_so(tmp_path):
     path = tmp_path / "report.txt"
-    path.write_bytes(b"%PDF-1.7\n%binary")
-    with pytest.raises(ReadError, match=r"report\.txt: pdf input is not supported"):
+    path.write_bytes(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(ReadError, match=r"report\.txt: image input is not supported"):
         gr.read_report(path)
 
 

@@ -1,14 +1,19 @@
-"""Readers, one per input format, each returning a :class:`Document`; :func:`sniff` picks one.
+r"""Readers, one per input format, each returning a :class:`Document`; :func:`sniff` picks one.
+
+The format is decided from the content, never from the file name.
 
 >>> sniff(b"%PDF-1.7 ...")
 'pdf'
 >>> sniff("规章".encode())
 'text'
+>>> sniff(b"| a | b |\n|---|---|\n" + b"| 1 | 2 |\n" * 4)
+'markdown'
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 
 from govreports.readers.document import Document, RawRow
@@ -17,7 +22,15 @@ __all__ = ["READERS", "Document", "RawRow", "get_reader", "sniff"]
 
 # Format → "module:function". Readers are imported on first use, so that reading text never
 # pays for the PDF or DOCX libraries.
-READERS: dict[str, str] = {"text": "govreports.readers.text:read_text"}
+READERS: dict[str, str] = {
+    "text": "govreports.readers.text:read_text",
+    "html": "govreports.readers.html:read_html",
+    "docx": "govreports.readers.docx:read_docx",
+    "doc": "govreports.readers.docx:read_legacy_word",
+    "pdf": "govreports.readers.pdf:read_pdf",
+    "markdown": "govreports.readers.markdown:read_markdown",
+    "crawl": "govreports.readers.crawl:read_crawl",
+}
 
 
 def get_reader(fmt: str) -> Callable[..., Document] | None:
@@ -33,7 +46,12 @@ _MAGIC = (
     (b"%PDF", "pdf"),
     (b"PK\x03\x04", "docx"),
     (b"\xd0\xcf\x11\xe0", "doc"),
+    (b"\x89PNG", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"GIF8", "image"),
 )
+_MARKDOWN_ROW = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
+_MARKDOWN_RULE = re.compile(r"^\s*\|\s*:?-{3,}", re.MULTILINE)
 
 
 def sniff(data: bytes) -> str:
@@ -44,4 +62,9 @@ def sniff(data: bytes) -> str:
     head = data[:2048].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<table" in head:
         return "html"
+    text = data[:65536].decode("utf-8", errors="ignore")
+    if "==== 正文 ====" in text or ("标题:" in text[:200] and "原文链接:" in text[:2000]):
+        return "crawl"
+    if _MARKDOWN_RULE.search(text) and len(_MARKDOWN_ROW.findall(text)) >= 5:
+        return "markdown"
     return "text"
