@@ -1,4 +1,4 @@
-"""Command line: ``govreports parse DIR -o OUT`` and ``govreports check FILE``.
+"""Command line: ``govreports parse DIR -o OUT``, ``govreports check FILE``, ``govreports export``.
 
 >>> main(["check", "data/raw/003_2ef598b92a3120fd.txt"])  # doctest: +ELLIPSIS
 鹤岗市东山区人民政府 2022 (template 2021, ...
@@ -13,10 +13,10 @@ import sys
 
 import pandas as pd
 
-from govreports.corpus import read_reports
 from govreports.errors import ReadError
-from govreports.io import write_corpus
+from govreports.io import export_csv, export_stata, read_processed
 from govreports.report import read_report
+from govreports.store import build
 from govreports.wide import to_wide
 
 log = logging.getLogger("govreports")
@@ -26,26 +26,35 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = argparse.ArgumentParser(prog="govreports", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    parse = commands.add_parser("parse", help="parse a folder of reports into Parquet and CSV frames")
+    parse = commands.add_parser(
+        "parse", help="parse a folder of reports into a Parquet dataset and CSV files"
+    )
     parse.add_argument("source", help="folder of reports (searched recursively)")
-    parse.add_argument("-o", "--out", required=True, help="output folder")
+    parse.add_argument("-o", "--out", required=True, help="output folder (updated in place on a rerun)")
     parse.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    parse.add_argument("--dask", metavar="ADDRESS", default=None, help="parse on this Dask scheduler")
+    parse.add_argument("--no-csv", action="store_true", help="skip the CSV copies of the frames")
     check = commands.add_parser("check", help="print one report's tables and its failed checks")
     check.add_argument("file")
+    export = commands.add_parser("export", help="export a parsed dataset for other software")
+    export.add_argument("out", help="a folder written by `govreports parse`")
+    export.add_argument("--stata", required=True, metavar="FILE", help="write a Stata .dta file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.command == "parse":
-        return _parse(args.source, args.out, args.workers)
+        return _parse(args.source, args.out, args.workers, args.dask, csv=not args.no_csv)
+    if args.command == "export":
+        print(f"wrote {export_stata(args.out, args.stata)}")
+        return 0
     return _check(args.file)
 
 
-def _parse(source: str, out: str, workers: int | None) -> int:
-    corpus = read_reports(source, workers=workers, progress=True)
-    write_corpus(corpus, out)
-    failing = corpus.checks[corpus.checks.status == "fail"].report_id.nunique()
-    print(f"parsed {len(corpus.reports)} reports, {len(corpus.failures)} failed, "
-          f"{failing} with failing checks; wrote {out}")  # fmt: skip
-    for row in corpus.failures.itertuples():
+def _parse(source: str, out: str, workers: int | None, dask: str | None, *, csv: bool) -> int:
+    summary = build(source, out, workers=workers, client=dask, progress=True)
+    if csv:
+        export_csv(out)
+    print(f"{summary}; wrote {out}")
+    for row in read_processed(out).failures.itertuples():
         print(f"  failed: {row.path}: {row.stage}: {row.message}")
     return 0
 

@@ -9,8 +9,12 @@ True
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +33,8 @@ _POOL_THRESHOLD = 64
 # keep every core busy and the progress bar moving.
 _BATCH = 500
 FRAME_NAMES = ("reports", "cells", "checks", "figures", "failures")
+# Seconds one file may take before it becomes a failures row (a pathological PDF, say).
+TIME_LIMIT = 300.0
 
 
 @dataclass(frozen=True)
@@ -64,21 +70,34 @@ def read_reports(
     source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
     workers: int | None = None,
+    client: object | None = None,
     progress: bool = False,
 ) -> Corpus:
-    """Parse every report in a folder (or a list of paths) into corpus frames.
+    """Parse every report in a folder (or a list of paths) into corpus frames held in memory.
+
+    For corpora too large for memory, or to reparse only what changed, use
+    :func:`govreports.store.build`, which streams the same frames to Parquet parts.
 
     Args:
         source: a folder, searched recursively, or an iterable of file paths.
         workers: processes to use; None uses every core for large inputs, 1 stays in-process.
+        client: a ``dask.distributed`` Client or scheduler address: parse on that cluster.
         progress: show a progress bar.
     """
     paths = list_inputs(source)
-    batches: list[Corpus] = []
+    chunks = split_batches(paths, workers)
+    position = {tuple(chunk): i for i, chunk in enumerate(chunks)}
+    done: dict[int, Corpus] = {}
     with tqdm(total=len(paths), disable=not progress, unit="report") as bar:
-        for batch in _parse_batches(paths, workers):
-            batches.append(batch)
-            bar.update(len(batch.reports) + len(batch.failures))
+        for chunk, batch in run_batches(chunks, workers, client):
+            done[position.get(tuple(chunk), len(position) + len(done))] = batch
+            bar.update(len(chunk))
+    # Batches finish in any order; the corpus keeps the order of its inputs.
+    return concat([done[i] for i in sorted(done)])
+
+
+def concat(batches: list[Corpus]) -> Corpus:
+    """Concatenate batch frames into one corpus (an empty corpus when there are none)."""
     if not batches:
         return parse_batch([])
     return Corpus(
@@ -86,15 +105,75 @@ def read_reports(
     )
 
 
-def _parse_batches(paths: list[Path], workers: int | None) -> Iterator[Corpus]:
-    workers = workers or (os.cpu_count() or 1 if len(paths) >= _POOL_THRESHOLD else 1)
+def split_batches(paths: list[Path], workers: int | None) -> list[list[Path]]:
+    """Cut the inputs into batches: a few per worker, at most ``_BATCH`` reports each."""
+    workers = _workers(len(paths), workers)
     size = max(1, min(_BATCH, -(-len(paths) // (workers * 4))))
-    batches = [paths[i : i + size] for i in range(0, len(paths), size)]
-    if workers == 1:
-        yield from map(parse_batch, batches)
-        return
+    return [paths[i : i + size] for i in range(0, len(paths), size)]
+
+
+def _workers(n_paths: int, workers: int | None) -> int:
+    if workers:
+        return workers
+    return (os.cpu_count() or 1) if n_paths >= _POOL_THRESHOLD else 1
+
+
+def run_batches(
+    batches: list[list[Path]], workers: int | None, client: object | None = None
+) -> Iterator[tuple[list[Path], Corpus]]:
+    """Parse batches in-process, in a process pool, or on a Dask cluster; yield as they finish.
+
+    A worker that dies (a crash in a native library) loses nothing: its batch is retried file by
+    file, and a file that kills a worker again becomes a ``failures`` row.
+    """
+    if client is not None:
+        yield from _run_on_dask(batches, client)
+    elif _workers(sum(map(len, batches)), workers) == 1:
+        yield from ((chunk, parse_batch(chunk)) for chunk in batches)
+    else:
+        yield from _run_in_pool(batches, _workers(sum(map(len, batches)), workers))
+
+
+def _run_in_pool(batches: list[list[Path]], workers: int) -> Iterator[tuple[list[Path], Corpus]]:
+    crashed: list[list[Path]] = []
     with ProcessPoolExecutor(workers) as pool:
-        yield from pool.map(parse_batch, batches)
+        futures = {pool.submit(parse_batch, chunk): chunk for chunk in batches}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], future.result()
+            except BrokenProcessPool:
+                crashed.append(futures[future])
+    for chunk in crashed:
+        yield from _retry_alone(chunk)
+
+
+def _retry_alone(chunk: list[Path]) -> Iterator[tuple[list[Path], Corpus]]:
+    for path in chunk:
+        with ProcessPoolExecutor(1) as pool:
+            try:
+                yield [path], pool.submit(parse_batch, [path]).result()
+            except BrokenProcessPool:
+                message = f"{path}: the parsing process died (a crash in a native library)"
+                yield [path], Corpus(**_crash_frames(path, message))
+
+
+def _crash_frames(path: Path, message: str) -> dict[str, pd.DataFrame]:
+    empty = parse_batch([])
+    failures = frames.failures_frame([(str(path), "worker", "WorkerCrash", message)])
+    return {**empty.frames(), "failures": failures}
+
+
+def _run_on_dask(batches: list[list[Path]], client: object) -> Iterator[tuple[list[Path], Corpus]]:
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    if isinstance(client, str):
+        client = Client(client)
+    futures = client.map(parse_batch, batches, pure=False)
+    chunk_of = {future.key: chunk for future, chunk in zip(futures, batches, strict=True)}
+    for future in dask_completed(futures):
+        yield chunk_of[future.key], future.result()
+        future.release()
 
 
 def parse_batch(paths: list[Path]) -> Corpus:
@@ -118,11 +197,33 @@ def parse_batch(paths: list[Path]) -> Corpus:
     )
 
 
-def parse_or_fail(path: Path) -> ParsedReport | tuple[str, str, str]:
+def parse_or_fail(path: Path, time_limit: float = TIME_LIMIT) -> ParsedReport | tuple[str, str, str]:
     """Parse one file, or return ``(stage, error_type, message)`` saying why it failed."""
     try:
-        return parse_source(path)
+        with _deadline(time_limit):
+            return parse_source(path)
     except ReadError as error:
         return error.stage, type(error).__name__, str(error)
+    except TimeoutError:
+        return "parse", "TimeoutError", f"{path}: parsing took longer than {time_limit:.0f} s"
     except Exception as error:  # noqa: BLE001 - one broken file must not stop a corpus
         return "parse", type(error).__name__, f"{path}: {error}"
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in this thread after ``seconds`` (main thread only: signals need it)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from govreports.metadata import KEYS as METADATA_KEYS
 from govreports.schema import CELL_COLUMNS, STATUSES, TABLE_ORDER, TABLES
 from govreports.validate import CHECK_COLUMNS
 
@@ -27,6 +28,7 @@ _COL_LABELS = {(t.key, c.key): c.label for t in TABLES.values() for c in t.cols}
 
 FIGURE_COLUMNS = ("report_id", "figure", "value", "unit", "sentence", "note")
 FAILURE_COLUMNS = ("path", "stage", "error_type", "message")
+DUPLICATE_COLUMNS = ("kind", "path", "duplicate_of")
 
 
 def cells_frame(records: list[tuple]) -> pd.DataFrame:
@@ -91,12 +93,31 @@ def failures_frame(records: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame({n: _strings(c) for n, c in zip(FAILURE_COLUMNS, cols, strict=True)})
 
 
+def duplicates_frame(records: list[tuple]) -> pd.DataFrame:
+    """Build the duplicates frame from ``(kind, path, duplicate_of)`` records."""
+    cols = _columns(records, len(DUPLICATE_COLUMNS))
+    return pd.DataFrame({n: _strings(c) for n, c in zip(DUPLICATE_COLUMNS, cols, strict=True)})
+
+
 REPORT_DTYPES = {"year": "Int16", "stat_period_year": "Int16", "year_conflict": "boolean"}
+
+
+REPORT_COLUMNS = (
+    "report_id",
+    "path",
+    *METADATA_KEYS,
+    "template",
+    "tables_found",
+    "parse_notes",
+    "format",
+    "encoding",
+    "sha256",
+)
 
 
 def reports_frame(metas: list[dict]) -> pd.DataFrame:
     """One row per report: its metadata; text fields as ``string``, years as ``Int16``."""
-    frame = pd.DataFrame.from_records(metas)
+    frame = pd.DataFrame.from_records(metas, columns=list(REPORT_COLUMNS))
     for name in frame.columns:
         frame[name] = frame[name].astype(REPORT_DTYPES.get(name, STRING_DTYPE))
     return frame

@@ -1,11 +1,10 @@
-"""Write corpus frames to disk (Parquet + CSV with a BOM, so Excel shows Chinese) and read them back.
+"""Frames on disk: Parquet and CSV (UTF-8 with BOM, so Excel shows Chinese), and Stata.
 
 >>> import tempfile, govreports as gr
->>> from govreports.io import write_corpus, read_processed
 >>> out = tempfile.mkdtemp()
->>> _ = write_corpus(gr.read_reports("data/raw/"), out)
+>>> _ = write_corpus(gr.read_reports(["data/raw/003_2ef598b92a3120fd.txt"]), out)
 >>> read_processed(out).cells.shape[0]
-1000
+200
 """
 
 from __future__ import annotations
@@ -14,12 +13,15 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.dataset as ds
 
-from govreports.corpus import Corpus
+from govreports.corpus import FRAME_NAMES, Corpus
+from govreports.schema import TABLES
+from govreports.store import read_dataset
 
 
 def write_corpus(corpus: Corpus, out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write each frame as ``<name>.parquet`` and ``<name>.csv``; return the paths written."""
+    """Write each frame of an in-memory corpus as ``<name>.parquet`` and ``<name>.csv``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -32,7 +34,69 @@ def write_corpus(corpus: Corpus, out_dir: str | os.PathLike[str]) -> list[Path]:
 
 
 def read_processed(out_dir: str | os.PathLike[str]) -> Corpus:
-    """Read a folder written by :func:`write_corpus` back into a :class:`Corpus`."""
+    """Read processed data: a dataset written by ``govreports parse`` or by :func:`write_corpus`."""
     out = Path(out_dir)
-    frames = {name: pd.read_parquet(out / f"{name}.parquet") for name in Corpus.__dataclass_fields__}
-    return Corpus(**frames)
+    if (out / "_ledger").is_dir():
+        return read_dataset(out)
+    return Corpus(**{name: pd.read_parquet(out / f"{name}.parquet") for name in FRAME_NAMES})
+
+
+def export_csv(out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write ``<frame>.csv`` beside a partitioned dataset, batch by batch (memory stays flat)."""
+    out = Path(out_dir)
+    written = []
+    for name in FRAME_NAMES:
+        folder = out / name
+        if not folder.is_dir():
+            continue
+        dataset = ds.dataset(folder, format="parquet", partitioning="hive")
+        target = out / f"{name}.csv"
+        with open(target, "w", encoding="utf-8-sig", newline="") as handle:
+            header = True
+            for batch in dataset.to_batches():
+                batch.to_pandas().to_csv(handle, index=False, header=header)
+                header = False
+        written.append(target)
+    return written
+
+
+def export_stata(out_dir: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
+    """Write one row per report with every template cell as a variable, labelled in Chinese.
+
+    Variable names are short (Stata allows 32 characters): ``t2_``/``t3_``/``t4_`` for 表二/三/四,
+    the row's position in the template and the column key, e.g. ``t3_r01_total`` for 一、本年新收…
+    总计. The label holds the official row and column labels. Values are ``cells.value`` (missing
+    where no number was read); ``n_flagged`` counts the report's cells whose status is not ``ok``,
+    whose reasons are in the cells frame.
+    """
+    corpus = read_processed(out_dir)
+    cells = corpus.cells
+    names, labels = _stata_names()
+    wide = cells.assign(var=[names[k] for k in zip(cells.table, cells.row_key, cells.col_key, strict=True)])
+    wide = wide.pivot_table(index="report_id", columns="var", values="value", aggfunc="first", observed=True)
+    flagged = cells[cells.status != "ok"].groupby("report_id", observed=True).size().rename("n_flagged")
+    meta = corpus.reports.set_index("report_id")[
+        ["organ", "year", "template", "level", "organ_type", "adcode", "scope"]
+    ]
+    table = meta.join(flagged).join(wide).reset_index()
+    table["n_flagged"] = table["n_flagged"].fillna(0).astype("int32")
+    table = table.astype({c: "float64" for c in wide.columns}).astype({"year": "float64"})
+    for column in ("report_id", "organ", "template", "level", "organ_type", "adcode", "scope"):
+        table[column] = table[column].astype(object).where(table[column].notna(), "")
+    variable_labels = {v: labels[v] for v in wide.columns}
+    variable_labels.update({"organ": "机关", "year": "报告年度", "n_flagged": "标记的单元格数"})
+    path = Path(target)
+    table.to_stata(path, write_index=False, version=118, variable_labels=variable_labels)
+    return path
+
+
+def _stata_names() -> tuple[dict[tuple[str, str, str], str], dict[str, str]]:
+    prefixes = {"active": "t2", "applications": "t3", "appeals": "t4"}
+    names, labels = {}, {}
+    for key, spec in TABLES.items():
+        for position, row in enumerate(spec.rows, 1):
+            for col in spec.cols:
+                name = f"{prefixes[key]}_r{position:02d}_{col.key}"
+                names[(key, row.key, col.key)] = name
+                labels[name] = f"{spec.label.split()[0]} {row.label} {col.label}"[:80]
+    return names, labels

@@ -11,11 +11,14 @@ def test_parse_writes_parquet_and_excel_friendly_csv(tmp_path, capsys):
         (source / f"{seed}.txt").write_bytes((RAW_DIR / f"{seed}.txt").read_bytes())
     assert main(["parse", str(source), "-o", str(tmp_path), "--workers", "1"]) == 0
     for name in ("reports", "cells", "checks", "figures", "failures"):
-        assert (tmp_path / f"{name}.parquet").exists()
         assert (tmp_path / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
-    cells = pd.read_parquet(tmp_path / "cells.parquet")
+    for name in ("reports", "cells", "checks", "figures"):
+        assert sorted(p.name for p in (tmp_path / name).iterdir()) == ["year=2022", "year=2023"]
+    cells = pd.read_parquet(tmp_path / "cells")
     assert cells.value.dtype == "Float64" and len(cells) == 1000
-    assert "parsed 5 reports, 0 failed" in capsys.readouterr().out
+    csv = pd.read_csv(tmp_path / "cells.csv", encoding="utf-8-sig")
+    assert len(csv) == 1000 and csv.row_label.str.contains("本年新收").any()
+    assert "parsed 5, reused 0 from the cache, 0 failed" in capsys.readouterr().out
 
 
 def test_check_prints_tables_and_failed_checks(capsys):
@@ -24,6 +27,21 @@ def test_check_prints_tables_and_failed_checks(capsys):
     assert "东宁市 2023" in out and "27780" in out
     assert "other_no_correction" in out and "blank" in out
     assert "0 failed checks" in out
+
+
+def test_export_stata_labels_variables_in_chinese(tmp_path):
+    source = tmp_path / "raw"
+    source.mkdir()
+    (source / "002.txt").write_bytes((RAW_DIR / "002_5bfe4ddd4becc1ae.txt").read_bytes())
+    assert main(["parse", str(source), "-o", str(tmp_path / "out"), "--no-csv", "--workers", "1"]) == 0
+    assert main(["export", str(tmp_path / "out"), "--stata", str(tmp_path / "gr.dta")]) == 0
+    with pd.io.stata.StataReader(tmp_path / "gr.dta") as reader:
+        data = reader.read()
+        labels = reader.variable_labels()
+    assert data.loc[0, "t2_r05_decisions"] == 27780
+    assert labels["t2_r05_decisions"] == "表二 行政处罚 本年处理决定数量"
+    assert labels["t3_r01_total"] == "表三 一、本年新收政府信息公开申请数量 总计"
+    assert data.loc[0, "n_flagged"] == 16
 
 
 def test_check_reports_a_bad_file(tmp_path, capsys):

@@ -1,0 +1,123 @@
+"""The on-disk corpus: streaming parts, the cache, duplicates, resuming, Dask."""
+
+import os
+import shutil
+
+import pandas as pd
+import pytest
+from conftest import RAW_DIR, SEEDS
+
+from govreports import corpus, store
+from govreports.corpus import read_reports
+from govreports.io import read_processed
+
+
+@pytest.fixture
+def raw(tmp_path):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for seed in SEEDS:
+        shutil.copy(RAW_DIR / f"{seed}.txt", folder)
+    return folder
+
+
+def _frames_equal(a, b):
+    for name in ("reports", "cells", "checks", "figures"):
+        left = getattr(a, name).drop(columns=["year"], errors="ignore")
+        right = getattr(b, name).drop(columns=["year"], errors="ignore")
+        pd.testing.assert_frame_equal(
+            left.reset_index(drop=True), right.reset_index(drop=True), check_dtype=False
+        )
+
+
+def test_build_writes_the_same_frames_as_reading_in_memory(raw, tmp_path):
+    summary = store.build(raw, tmp_path / "out", workers=1)
+    assert (summary.parsed, summary.reused, summary.failed) == (5, 0, 0)
+    _frames_equal(read_processed(tmp_path / "out"), read_reports(raw, workers=1))
+
+
+def test_rerun_parses_only_new_or_changed_files(raw, tmp_path):
+    out = tmp_path / "out"
+    store.build(raw, out, workers=1)
+    assert store.build(raw, out, workers=1).reused == 5
+    text = (raw / f"{SEEDS[3]}.txt").read_text(encoding="utf-8").replace("行政许可\t152", "行政许可\t153")
+    (raw / f"{SEEDS[3]}.txt").write_text(text, encoding="utf-8")
+    (raw / "new.txt").write_bytes((raw / f"{SEEDS[0]}.txt").read_bytes().replace(b"1470", b"1471"))
+    summary = store.build(raw, out, workers=1)
+    assert (summary.parsed, summary.reused) == (2, 4)
+    cells = read_processed(out).cells
+    licensing = cells.query("row_key == 'licensing' and report_id == @SEEDS[3]").value.tolist()
+    assert licensing == [153.0]
+    assert cells.report_id.value_counts().eq(200).all()
+
+
+def test_removed_files_leave_the_dataset(raw, tmp_path):
+    out = tmp_path / "out"
+    store.build(raw, out, workers=1)
+    (raw / f"{SEEDS[0]}.txt").unlink()
+    store.build(raw, out, workers=1)
+    assert SEEDS[0] not in set(read_processed(out).reports.report_id)
+
+
+def test_parser_upgrade_invalidates_the_formats_it_touches(raw, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    store.build(raw, out, workers=1)
+    monkeypatch.setattr(store, "fingerprint", lambda fmt: "new-parser" if fmt == "text" else "same")
+    assert store.build(raw, out, workers=1).parsed == 5
+
+
+def test_duplicates_are_listed_and_not_double_counted(raw, tmp_path):
+    shutil.copy(raw / f"{SEEDS[1]}.txt", raw / "copy.txt")
+    text = (raw / f"{SEEDS[2]}.txt").read_text(encoding="utf-8") + "\n"
+    (raw / "same-organ-year.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    summary = store.build(raw, out, workers=1)
+    duplicates = pd.read_parquet(out / "duplicates.parquet")
+    assert sorted(duplicates.kind) == ["same_file", "same_report"]
+    corpus = read_processed(out)
+    assert "copy" not in set(corpus.reports.report_id)
+    assert corpus.failures.query("error_type == 'DuplicateFile'").path.str.endswith("copy.txt").all()
+    assert len(corpus.reports) + len(corpus.failures) == 7
+    assert summary.duplicates == 2
+
+
+def test_an_interrupted_batch_is_discarded_and_redone(raw, tmp_path):
+    out = tmp_path / "out"
+    store.build(raw, out, workers=1)
+    ledger = sorted((out / "_ledger").glob("part-*.parquet"))
+    ledger[0].unlink()  # the run died after writing this batch's frames, before its ledger part
+    summary = store.build(raw, out, workers=1)
+    assert summary.parsed >= 1 and summary.parsed + summary.reused == 5
+    reports = read_processed(out).reports
+    assert len(reports) == 5 and reports.report_id.is_unique
+
+
+def test_a_crashing_worker_loses_only_its_file(raw, tmp_path, monkeypatch):
+    (raw / "crash.txt").write_text("a file that kills the process parsing it", encoding="utf-8")
+    parse = corpus.parse_source
+
+    def crash_on_one_file(path, **kwargs):
+        if path.name == "crash.txt":
+            os._exit(1)  # as a segfault in a native library would
+        return parse(path, **kwargs)
+
+    # Worker processes are forked, so they inherit the patch.
+    monkeypatch.setattr(corpus, "parse_source", crash_on_one_file)
+    out = tmp_path / "out"
+    summary = store.build(raw, out, workers=2)
+    result = read_processed(out)
+    assert summary.parsed == 6 and len(result.reports) == 5
+    crash = result.failures.set_index("path").loc[str(raw / "crash.txt")]
+    assert (crash.stage, crash.error_type) == ("worker", "WorkerCrash")
+
+
+@pytest.mark.slow
+def test_dask_cluster_writes_the_same_dataset(raw, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            store.build(raw, tmp_path / "dask", client=client)
+    store.build(raw, tmp_path / "local", workers=1)
+    _frames_equal(read_processed(tmp_path / "dask"), read_processed(tmp_path / "local"))
