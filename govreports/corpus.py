@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -90,6 +90,8 @@ def read_reports(
     done: dict[int, Corpus] = {}
     with tqdm(total=len(paths), disable=not progress, unit="report") as bar:
         for chunk, batch in run_batches(chunks, workers, client):
+            if isinstance(batch, Crash):
+                batch = crash_frames(batch.item, batch.message)
             done[position.get(tuple(chunk), len(position) + len(done))] = batch
             bar.update(len(chunk))
     # Batches finish in any order; the corpus keeps the order of its inputs.
@@ -118,58 +120,68 @@ def _workers(n_paths: int, workers: int | None) -> int:
     return (os.cpu_count() or 1) if n_paths >= _POOL_THRESHOLD else 1
 
 
+@dataclass(frozen=True)
+class Crash:
+    """A task whose process died twice on one input (a crash in a native library)."""
+
+    item: object
+    message: str
+
+
 def run_batches(
-    batches: list[list[Path]], workers: int | None, client: object | None = None
-) -> Iterator[tuple[list[Path], Corpus]]:
-    """Parse batches in-process, in a process pool, or on a Dask cluster; yield as they finish.
+    batches: list[list], workers: int | None, client: object | None = None, task: Callable = None
+) -> Iterator[tuple[list, object]]:
+    """Run ``task`` (default :func:`parse_batch`) on each batch; yield ``(batch, result)`` as they finish.
 
-    A worker that dies (a crash in a native library) loses nothing: its batch is retried file by
-    file, and a file that kills a worker again becomes a ``failures`` row.
+    Batches run in-process, in a process pool, or on a Dask cluster. A worker that dies loses
+    nothing: its batch is retried one input at a time, and an input that kills a worker again
+    yields a :class:`Crash` instead of a result.
     """
+    task = task or parse_batch
+    workers = _workers(sum(map(len, batches)), workers)
     if client is not None:
-        yield from _run_on_dask(batches, client)
-    elif _workers(sum(map(len, batches)), workers) == 1:
-        yield from ((chunk, parse_batch(chunk)) for chunk in batches)
+        yield from _run_on_dask(batches, client, task)
+    elif workers == 1:
+        yield from ((chunk, task(chunk)) for chunk in batches)
     else:
-        yield from _run_in_pool(batches, _workers(sum(map(len, batches)), workers))
+        yield from _run_in_pool(batches, workers, task)
 
 
-def _run_in_pool(batches: list[list[Path]], workers: int) -> Iterator[tuple[list[Path], Corpus]]:
-    crashed: list[list[Path]] = []
+def _run_in_pool(batches: list[list], workers: int, task: Callable) -> Iterator[tuple[list, object]]:
+    crashed: list[list] = []
     with ProcessPoolExecutor(workers) as pool:
-        futures = {pool.submit(parse_batch, chunk): chunk for chunk in batches}
+        futures = {pool.submit(task, chunk): chunk for chunk in batches}
         for future in as_completed(futures):
             try:
                 yield futures[future], future.result()
             except BrokenProcessPool:
                 crashed.append(futures[future])
     for chunk in crashed:
-        yield from _retry_alone(chunk)
+        yield from _retry_alone(chunk, task)
 
 
-def _retry_alone(chunk: list[Path]) -> Iterator[tuple[list[Path], Corpus]]:
-    for path in chunk:
+def _retry_alone(chunk: list, task: Callable) -> Iterator[tuple[list, object]]:
+    for item in chunk:
         with ProcessPoolExecutor(1) as pool:
             try:
-                yield [path], pool.submit(parse_batch, [path]).result()
+                yield [item], pool.submit(task, [item]).result()
             except BrokenProcessPool:
-                message = f"{path}: the parsing process died (a crash in a native library)"
-                yield [path], Corpus(**_crash_frames(path, message))
+                yield [item], Crash(item, "the parsing process died (a crash in a native library)")
 
 
-def _crash_frames(path: Path, message: str) -> dict[str, pd.DataFrame]:
-    empty = parse_batch([])
-    failures = frames.failures_frame([(str(path), "worker", "WorkerCrash", message)])
-    return {**empty.frames(), "failures": failures}
+def crash_frames(path: object, message: str) -> Corpus:
+    """Build the frames of an input whose parsing process died: one ``failures`` row."""
+    failure = frames.failures_frame([(str(path), "worker", "WorkerCrash", f"{path}: {message}")])
+    return Corpus(**{**parse_batch([]).frames(), "failures": failure})
 
 
-def _run_on_dask(batches: list[list[Path]], client: object) -> Iterator[tuple[list[Path], Corpus]]:
+def _run_on_dask(batches: list[list], client: object, task: Callable) -> Iterator[tuple[list, object]]:
     from distributed import Client
     from distributed import as_completed as dask_completed
 
     if isinstance(client, str):
         client = Client(client)
-    futures = client.map(parse_batch, batches, pure=False)
+    futures = client.map(task, batches, pure=False)
     chunk_of = {future.key: chunk for future, chunk in zip(futures, batches, strict=True)}
     for future in dask_completed(futures):
         yield chunk_of[future.key], future.result()

@@ -28,7 +28,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -39,11 +39,31 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from govreports import frames
-from govreports.corpus import FRAME_NAMES, Corpus, list_inputs, run_batches, split_batches
+from govreports.corpus import (
+    FRAME_NAMES,
+    Corpus,
+    Crash,
+    crash_frames,
+    list_inputs,
+    parse_batch,
+    run_batches,
+    split_batches,
+)
 from govreports.readers import READERS, sniff
 
 PARTITIONED = ("reports", "cells", "checks", "figures")
-LEDGER_COLUMNS = ("path", "sha256", "fingerprint", "report_id", "batch", "outcome", "failing_checks")
+LEDGER_COLUMNS = (
+    "path",
+    "size",
+    "mtime_ns",
+    "sha256",
+    "format",
+    "fingerprint",
+    "report_id",
+    "batch",
+    "outcome",
+    "failing_checks",
+)
 DUPLICATE_FILES = "duplicate-files.parquet"
 # Modules whose code decides every format's output; a reader's own module is added per format.
 _CORE_MODULES = (
@@ -98,9 +118,17 @@ def fingerprint(fmt: str) -> str:
 
 @dataclass(frozen=True)
 class _Input:
+    """One input file: where it is, what it holds (sha256) and which parser reads it."""
+
     path: Path
+    size: int
+    mtime_ns: int
     sha256: str
-    fingerprint: str
+    format: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.format)
 
 
 def build(
@@ -124,22 +152,43 @@ def build(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ledger = _load_ledger(out)
-    inputs = [_identify(p) for p in list_inputs(source)]
+    known = _known_files(ledger)
+    inputs = [_identify(p, known) for p in list_inputs(source)]
     unique, duplicate_files = _split_duplicates(inputs)
     keep, todo = _plan(ledger, unique)
     _drop_stale(out, ledger, keep)
-    chunks = split_batches([i.path for i in todo], workers)
-    by_path = {i.path: i for i in todo}
+    task = partial(parse_and_write, out=str(out))
     with tqdm(total=len(todo), disable=not progress, unit="report") as bar:
-        for chunk, batch in run_batches(chunks, workers, client):
-            _write_batch(out, batch, [by_path[p] for p in chunk])
+        for chunk, result in run_batches(split_batches(todo, workers), workers, client, task):
+            if isinstance(result, Crash):
+                _write_batch(out, crash_frames(result.item.path, result.message), chunk)
             bar.update(len(chunk))
-    return _finish(out, duplicate_files, parsed=len(todo), reused=len(keep), started=started)
+    changed = bool(todo) or len(keep) < len(ledger)
+    return _finish(out, duplicate_files, parsed=len(todo), reused=len(keep), changed=changed, started=started)
 
 
-def _identify(path: Path) -> _Input:
-    data = path.read_bytes() if path.is_file() else b""
-    return _Input(path, hashlib.sha256(data).hexdigest(), fingerprint(sniff(data)))
+def parse_and_write(inputs: list[_Input], out: str) -> str:
+    """Parse a batch and write its parts where it ran (a worker); return the batch id."""
+    return _write_batch(Path(out), parse_batch([i.path for i in inputs]), inputs)
+
+
+def _known_files(ledger: pd.DataFrame) -> dict[str, tuple[int, int, str, str]]:
+    """Path → (size, mtime_ns, sha256, format) as last seen: unchanged files are not read again."""
+    rows = zip(ledger.path, ledger["size"], ledger.mtime_ns, ledger.sha256, ledger.format, strict=True)
+    return {path: (int(size), int(mtime), sha, fmt) for path, size, mtime, sha, fmt in rows}
+
+
+def _identify(path: Path, known: dict[str, tuple[int, int, str, str]]) -> _Input:
+    """Stat a file; hash and sniff it only when its size or modification time changed (as git does)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _Input(path, -1, -1, hashlib.sha256(b"").hexdigest(), "text")
+    seen = known.get(str(path))
+    if seen and seen[:2] == (stat.st_size, stat.st_mtime_ns):
+        return _Input(path, stat.st_size, stat.st_mtime_ns, seen[2], seen[3])
+    data = path.read_bytes()
+    return _Input(path, stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest(), sniff(data))
 
 
 def _split_duplicates(inputs: list[_Input]) -> tuple[list[_Input], list[tuple[_Input, _Input]]]:
@@ -187,7 +236,7 @@ def _batch_parts(out: Path, batch: str) -> list[Path]:
     return [p for name in (*PARTITIONED, "failures") for p in (out / name).rglob(f"part-{batch}.parquet")]
 
 
-def _write_batch(out: Path, batch: Corpus, inputs: list[_Input]) -> None:
+def _write_batch(out: Path, batch: Corpus, inputs: list[_Input]) -> str:
     """Write one batch's frames, then its ledger part: a batch without a ledger part is incomplete."""
     batch_id = uuid.uuid4().hex[:12]
     years = dict(zip(batch.reports.report_id, batch.reports.year, strict=True))
@@ -202,6 +251,7 @@ def _write_batch(out: Path, batch: Corpus, inputs: list[_Input]) -> None:
         (out / "failures").mkdir(exist_ok=True)
         batch.failures.to_parquet(out / "failures" / f"part-{batch_id}.parquet", index=False)
     _write_ledger(out, batch_id, batch, inputs)
+    return batch_id
 
 
 def _partition(year: float) -> str:
@@ -216,14 +266,16 @@ def _write_ledger(out: Path, batch_id: str, batch: Corpus, inputs: list[_Input])
         report_id = report_of.get(str(i.path))
         outcome = "report" if report_id is not None else "failure"
         count = str(int(failing.get(report_id, 0))) if report_id is not None else None
-        rows.append((str(i.path), i.sha256, i.fingerprint, report_id, batch_id, outcome, count))
+        rows.append((str(i.path), i.size, i.mtime_ns, i.sha256, i.format, i.fingerprint, report_id, batch_id,
+                     outcome, count))  # fmt: skip
     (out / "_ledger").mkdir(exist_ok=True)
-    ledger = pd.DataFrame(rows, columns=list(LEDGER_COLUMNS))
+    ledger = pd.DataFrame(rows, columns=list(LEDGER_COLUMNS)).astype({"size": "int64", "mtime_ns": "int64"})
     pq.write_table(_ledger_table(ledger), out / "_ledger" / f"part-{batch_id}.parquet")
 
 
 def _ledger_table(ledger: pd.DataFrame) -> pa.Table:
-    return pa.Table.from_pandas(ledger.astype("string"), preserve_index=False)
+    text = [c for c in LEDGER_COLUMNS if c not in ("size", "mtime_ns")]
+    return pa.Table.from_pandas(ledger.astype(dict.fromkeys(text, "string")), preserve_index=False)
 
 
 def _load_ledger(out: Path) -> pd.DataFrame:
@@ -242,12 +294,17 @@ def _load_ledger(out: Path) -> pd.DataFrame:
     return ledger
 
 
-def _finish(out: Path, duplicate_files, *, parsed: int, reused: int, started: float) -> BuildSummary:
+def _finish(
+    out: Path, duplicate_files, *, parsed: int, reused: int, changed: bool, started: float
+) -> BuildSummary:
     """List duplicates (copies also go to failures, so every input is listed once) and summarise."""
-    ledger = _load_ledger(out)
-    reports = _read_folder(out / "reports", ["path", "organ"])
-    duplicates = _duplicates(reports, duplicate_files)
-    duplicates.to_parquet(out / "duplicates.parquet", index=False)
+    ledger = _load_ledger(out)  # also removes what a crashed worker left half-written
+    if changed or not (out / "duplicates.parquet").exists():
+        reports = _read_folder(out / "reports", ["path", "organ"])
+        duplicates = _duplicates(reports, duplicate_files)
+        duplicates.to_parquet(out / "duplicates.parquet", index=False)
+    else:
+        duplicates = pd.read_parquet(out / "duplicates.parquet")
     copies = [
         (str(c.path), "dedupe", "DuplicateFile", f"{c.path}: same content as {f.path}")
         for c, f in duplicate_files
@@ -297,6 +354,4 @@ def _read_folder(folder: Path, columns: list[str] | None = None) -> pd.DataFrame
 
 
 def _empty_frames() -> dict[str, pd.DataFrame]:
-    from govreports.corpus import parse_batch
-
     return parse_batch([]).frames()
