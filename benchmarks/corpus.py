@@ -68,8 +68,13 @@ def run_one(mode: str, source: str, out: str) -> None:
     seconds = time.perf_counter() - start
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "parsed": summary.parsed, "reused": summary.reused,
-                      "failed": summary.failed, "peak_main": peak_self, "peak_worker": peak_child}))  # fmt: skip
+    result = {
+        "seconds": seconds,
+        "parsed": summary.parsed,
+        "reused": summary.reused,
+        "failed": summary.failed,
+    }
+    print(json.dumps({**result, "peak_main": peak_self, "peak_worker": peak_child}))
 
 
 def measure(mode: str, source: Path, out: Path) -> dict:
@@ -90,7 +95,8 @@ def main(n: int) -> None:
         counts = write_reports(source, n)
         print(f"generated {n} reports in {time.perf_counter() - start:.0f} s: {counts}")
         print(
-            f"{'run':<24} {'seconds':>8} {'reports/s':>10} {'parsed':>7} {'reused':>7} {'failed':>6} {'peak MiB main/worker':>21}"
+            f"{'run':<24} {'seconds':>8} {'reports/s':>10} {'parsed':>7} {'reused':>7} {'failed':>6}"
+            f" {'peak MiB main/worker':>21}"
         )
         cold = {}
         for mode in ("1 process", f"{os.cpu_count()} processes", "dask"):
