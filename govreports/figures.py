@@ -78,7 +78,9 @@ _VIA = re.compile(r"通过|在|依托|利用|借助|经由")
 _GAP_BREAK = re.compile(r"[，,、；：:]")
 _APP_CUE = re.compile(r"(?:收到|接到|接收|新收|受理)[^，,]*?申请[^，,]*\Z")
 _APP_EXCLUDE = re.compile(r"复议|诉讼|起诉|留言|咨询|信访|投诉|举报|许可|结转")
-_OUTCOME = re.compile(r"维持|纠正|审结|其他结果|败诉|胜诉")
+_OUTCOME = re.compile(r"维持|纠正|纠错|审结|其他结果|败诉|胜诉")
+# A clause about items other organs published (督促县直部门…发布信息3044条) is not this organ's total.
+_OTHER_ORGANS = re.compile(r"督促|指导|各(?:部门|单位|乡镇|街道)|[县市区]直|下属|所属")
 _CUMULATIVE = re.compile(r"截至目前|截止目前|至今|累计|历年")
 _SENT_END = re.compile(r"[。；;！？!?\r\n]")
 _CLAUSE_END = re.compile(r"[，,。；;！？!?\r\n]")
@@ -247,8 +249,11 @@ class _Scan:
     def total_cue(self, seg: str, pos: int) -> re.Match[str] | None:
         """Return the cue making ``seg`` introduce a proactive total, if it does."""
         cue = _TOTAL_CUE.search(seg, max(0, len(seg) - _CUE_SPAN))
+        clause = _GAP_BREAK.split(seg)[-1]
+        if cue is None or _OTHER_ORGANS.search(clause):
+            return None
         # Bare 公开/发布…信息 is the total only inside the 主动公开 paragraph (seed 001).
-        if cue and (cue["explicit"] or _under_proactive_heading(self.text, pos)):
+        if cue["explicit"] or _under_proactive_heading(self.text, pos):
             return cue
         return None
 
@@ -296,6 +301,8 @@ class _Scan:
         end = _CLAUSE_END.search(self.text, m.end())
         clause = self.text[m.end() : end.start() if end else len(self.text)]
         keys = []
+        if _OUTCOME.search(clause):
+            return  # 未发生…被行政复议纠错 denies an outcome, not the reviews themselves
         if "复议" in clause:
             keys.append("reviews")
         if "诉讼" in clause or "起诉" in clause:

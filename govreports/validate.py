@@ -77,10 +77,16 @@ def soft_checks(records, level: str | None, stated_applications: list[float | No
                 _soft("T2.RULES", "active", "rules", "rules = 0", _side(values, "active", terms), 0.0)
             )
     if len(set(stated_applications)) == 1 and stated_applications[0] is not None:
-        table_total = values.get(("applications", "new_received", "total"))
-        formula = "prose new applications = new_received.total"
         stated = stated_applications[0]
-        checks.append(_soft("TXT.NEW_RECEIVED", "applications", "new_received", formula, stated, table_total))
+        new = values.get(("applications", "new_received", "total"))
+        carried = values.get(("applications", "carried_over", "total"))
+        # Prose "受理 N 件" counts either the new applications or new plus carried over.
+        if new is not None and carried is not None and stated == new + carried and stated != new:
+            formula = "prose applications = new_received.total + carried_over.total"
+            new = new + carried
+        else:
+            formula = "prose applications = new_received.total"
+        checks.append(_soft("TXT.NEW_RECEIVED", "applications", "new_received", formula, stated, new))
     return checks
 
 
