@@ -176,21 +176,32 @@ def extract_metadata(text: str) -> dict[str, object]:
     place = _locate(title.organ if title else None, text)
     organ_type = classify_organ(place.organ, bare=place.bare)
     scope, scope_evidence = _scope(place, organ_type, title, text)
+    fields = _place_fields(place)
     return {
         "title": title.text if title else None,
         "organ_raw": organ_raw,
-        "organ": place.organ,
+        "organ": _official_spelling(place.organ, fields["county"]),
         "year": year if year is not None else stat_year,
         "year_evidence": "title" if year is not None else ("stat_period" if stat_year else None),
         "stat_period_year": stat_year,
         "year_conflict": year is not None and stat_year is not None and year != stat_year,
         "level": _level(place, organ_type),
         "organ_type": organ_type,
-        **_place_fields(place),
+        **fields,
         "scope": scope,
         "scope_evidence": scope_evidence,
         "template_cited": template_cited(text),
     }
+
+
+def _official_spelling(organ: str | None, county: object) -> str | None:
+    """Write the county as officially spelt where the text has an OCR misreading of it (沐阳 → 沭阳)."""
+    if organ is None or not isinstance(county, str) or county in organ:
+        return organ
+    for misread in regions.ocr_variants(county):
+        if misread in organ:
+            return organ.replace(misread, county)
+    return organ
 
 
 def find_title(text: str) -> Title | None:
@@ -217,8 +228,19 @@ def find_title(text: str) -> Title | None:
             if len(compact) > _TITLE_MAX_CHARS:
                 break
             if _TITLE_END.search(compact):
-                return _parse_title(joined)
+                return _shortest_title(lines[first : first + offset + 1])
     return None
+
+
+def _shortest_title(lines: list[str]) -> Title:
+    """Drop leading lines (a dump's 正文 marker, a page header) while organ and year still parse."""
+    title = _parse_title("".join(lines))
+    for start in range(1, len(lines)):
+        shorter = _parse_title("".join(lines[start:]))
+        if shorter.organ is None or shorter.year is None:
+            break
+        title = shorter
+    return title
 
 
 def _head_lines(text: str) -> list[str]:

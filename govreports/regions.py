@@ -283,6 +283,22 @@ def _add(
         keys[key] = (kind, tuple(sorted(set(old[1]) | set(codes))), head)
 
 
+# Characters OCR confuses in place names, seen in real reports (沭阳 read as 沐阳). A misread form
+# is searchable only when it is not itself the name of a division.
+_OCR_CONFUSIONS = {"沭": "沐"}
+
+
+def ocr_variants(name: str) -> list[str]:
+    """Return the OCR misreadings of a division name that name no division themselves."""
+    variants = []
+    for right, wrong in _OCR_CONFUSIONS.items():
+        if right in name:
+            variant = name.replace(right, wrong)
+            if not any(d.name == variant for d in divisions().values()):
+                variants.append(variant)
+    return variants
+
+
 @cache
 def _keys() -> dict[str, tuple[str, tuple[str, ...], int]]:
     """Every searchable string → (kind, adcodes, length of the parent part for compounds)."""
@@ -293,6 +309,8 @@ def _keys() -> dict[str, tuple[str, tuple[str, ...], int]]:
             _add(keys, division.name, "name", [code])
         if (other := alias(division)) is not None:
             _add(keys, other, "alias", [code])
+        for misread in ocr_variants(division.name):
+            _add(keys, misread, "alias", [code])
         if (short := short_name(division)) is not None and short not in _SHORT_STOP:
             _add(keys, short, "short", [code])
         parent = division.prefecture if division.level == COUNTY else None

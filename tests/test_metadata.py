@@ -294,3 +294,17 @@ def test_never_crashes(text):
     meta = extract_metadata(text)
     assert tuple(meta) == KEYS
     assert meta["adcode"] is None or meta["adcode_confidence"] in ("unique", "context")
+
+
+def test_a_dump_marker_before_the_title_is_not_the_organ():
+    meta = extract_metadata("正文\n2025 年上海市人民政府办公厅政府信息公开\n工作年度报告\n本年度报告……")
+    assert (meta["organ"], meta["year"], meta["adcode"]) == ("上海市人民政府办公厅", 2025, "310000")
+
+
+def test_an_ocr_misread_county_is_resolved_and_spelt_officially():
+    meta = extract_metadata("沐阳县人民政府 2025 年 政府信息公开工作年度报告\n\n沐阳县人民政府\n")
+    assert (meta["organ"], meta["organ_raw"], meta["adcode"]) == (
+        "沭阳县人民政府",
+        "沐阳县人民政府",
+        "321322",
+    )
