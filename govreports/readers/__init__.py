@@ -59,8 +59,9 @@ def sniff(data: bytes) -> str:
     for magic, name in _MAGIC:
         if data.startswith(magic):
             return name
-    head = data[:2048].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")) or b"<table" in head:
+    head = data[:4096].removeprefix(b"\xef\xbb\xbf").lower()
+    # Saved pages may open with a BOM, an XML declaration or a "saved from url" comment.
+    if any(tag in head for tag in (b"<!doctype html", b"<html", b"<table")):
         return "html"
     text = data[:65536].decode("utf-8", errors="ignore")
     if "==== 正文 ====" in text or ("标题:" in text[:200] and "原文链接:" in text[:2000]):

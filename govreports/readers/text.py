@@ -45,11 +45,15 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
                           (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
         if data.startswith(bom):
             return data.decode(encoding), encoding
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
+    try:
+        # A file cut inside its last character is still UTF-8; that character is dropped.
+        return codecs.getincrementaldecoder("utf-8")().decode(data, final=False), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise UndecodableError(source, "not text in UTF-8, UTF-16, GB18030/GBK or any known encoding")

@@ -1,0 +1,474 @@
+"""HTML reader: a saved government web page → :class:`~govreports.readers.Document`.
+
+Reports are published as portal pages, often pasted from Word, in UTF-8 or GBK. The reader
+parses the page with lxml (no network, no external entities, no huge trees; truncated markup is
+recovered) and returns its visible text, one paragraph per line, and its physical rows:
+
+* a paragraph or heading outside a table is a row of one cell;
+* a table row is a row of cell strings, one per ``<td>``: a ``colspan`` never adds phantom
+  empty cells (Word pages put the span on a header cell in one row and on a value cell in the
+  next), while a ``rowspan`` cell repeats down the rows it spans, so a group label such as
+  （三）不予公开 stands beside each of its sub-rows;
+* text split over ``<span>``, ``<font>`` and ``<o:p>`` runs is joined, whitespace is
+  normalised (dropped next to Chinese characters, where Word wraps lines), and a cell holding
+  only ``&nbsp;`` is blank (``''``).
+
+Page chrome goes: scripts, styles, ``<nav>``/``<aside>``/``<footer>``, hidden elements, blocks
+made mostly of links (menus, breadcrumbs, 附件下载 lists), and everything before the report's
+title. Tables nesting other tables are page layout: their cells are read as paragraphs. A page
+cut short inside a table row loses that row (its last cell may hold half a number), and a page
+with no table text but images where the tables belong raises :class:`NoTablesError`. Which row
+is which is decided in :mod:`govreports.normalize`.
+
+>>> page = "<h1>某县2023年政府信息公开工作年度报告</h1><table><tr><td>规章</td><td>0</td>"
+>>> [row.cells for row in read_html("r.html", data=page.encode()).rows]
+[('某县2023年政府信息公开工作年度报告',), ('规章', '0')]
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from govreports.errors import EmptyInputError, NoTablesError
+from govreports.metadata import find_title
+from govreports.readers.document import Document, RawRow
+from govreports.readers.text import decode
+from govreports.schema import TABLES, match_row, normalize_label
+
+# Elements whose content is never part of the visible report.
+_SKIP = frozenset(
+    "head title script style noscript template iframe frame frameset object embed applet select "
+    "option optgroup button textarea svg math canvas map audio video nav aside footer".split()
+)
+# Elements that start and end a paragraph (table parts too, for tables used as page layout).
+_BLOCK = frozenset(
+    "html body p div h1 h2 h3 h4 h5 h6 ul ol li dl dt dd section article header main blockquote "
+    "pre address center form fieldset legend figure figcaption hr table caption thead tbody tfoot "
+    "tr td th details summary".split()
+)
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_CELL_TAGS = ("td", "th")
+# Text runs (and table structure) that a cell can be read through without walking it: a cell
+# holding anything else (a line break, a second paragraph, a link, a hidden run) is walked.
+_RUN_TAGS = frozenset("p span font b i u s strong em small big sub sup o:p td th tr".split())
+# Zero-width characters Word and CMS editors leave in text; they are not part of any value.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# At and above U+2E80: CJK characters and full-width punctuation, between which whitespace
+# in the source is a line wrap, not a space.
+_WIDE = "\u2e80"
+# HTML caps colspan at 1000 and rowspan at 65534; bigger values in untrusted pages are noise.
+_MAX_COLSPAN, _MAX_ROWSPAN = 1000, 65534
+_SPAN_VALUE = re.compile(r"\d+")
+# Report tables are at most 15 grid columns wide. Row spans further right are not carried
+# down, so that a hostile table (a rowspan in every row, each pushing the next one right)
+# cannot grow quadratically.
+_WIDEST = 100
+# Declared charsets that a Chinese page never really uses: an editor's default, not a fact.
+_UNTRUSTED_CHARSETS = frozenset({"iso8859-1", "cp1252"})
+_GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030", "hz"})
+_PRESCAN_BYTES = 1024  # as browsers do: the declaration must come early
+# The tables sit in sections 二 to 四; 五 and 六 follow them.
+_TABLE_SECTION = re.compile(r"^[二三四]\s*[、.．]")
+_AFTER_TABLES = re.compile(r"^[五六]\s*[、.．]")
+# Markup a page can end with when it was not cut inside a cell (a page without </html> is
+# common; one ending in the middle of a cell's runs was cut short).
+_WHOLE_ENDS = ("</html>", "</body>", "</table>", "</tbody>", "</tr>", "</td>", "</th>", "</div>", "</p>",
+               "</script>", "-->")  # fmt: skip
+_TITLE_SEARCH = 80  # blocks; the title is near the top of the page
+
+
+@dataclass(slots=True)
+class _Block:
+    """A paragraph (one cell) or a table row, with how much of its text is link text."""
+
+    cells: tuple[str, ...]
+    chars: int = 0
+    link_chars: int = 0
+    images: int = 0
+    heading: bool = False
+    row: bool = False
+
+    @property
+    def linked(self) -> bool:
+        """Mostly link text (a menu, a breadcrumb, an attachment list); a heading never is."""
+        return not self.heading and self.chars > 0 and 2 * self.link_chars >= self.chars
+
+
+def read_html(source: str, *, data: bytes) -> Document:
+    """Read a saved HTML page into physical rows of cells and its visible text.
+
+    Args:
+        source: the file name, used in error messages and provenance.
+        data: the page's bytes; the ``<meta>`` charset decides the encoding when present.
+
+    Raises:
+        EmptyInputError: the page shows no text at all.
+        NoTablesError: the report's tables are images (no table text, images in their place).
+
+    >>> doc = read_html("r.html", data="<table><tr><td>行政许可</td><td>1<span>2</span></td>".encode())
+    >>> doc.rows[0].cells, doc.encoding
+    (('行政许可', '12'), 'utf-8')
+    """
+    text, encoding = _decode(data, source)
+    root = etree.fromstring(text.encode("utf-8"), _parser())
+    walker = _Walker()
+    if root is not None:
+        walker.walk(root)
+    blocks = walker.blocks
+    if not any(block.chars for block in blocks):
+        raise EmptyInputError(source, "empty input: the page shows no text")
+    if blocks[-1].row and _cut_short(text):
+        blocks.pop()  # the file ends inside this row: its last cell may hold half a number
+    body = [block for block in blocks if not block.linked]
+    body = body[_report_start(body) :]
+    _refuse_image_tables(body, source)
+    rows = [RawRow(block.cells, line) for line, block in enumerate(_texts(body), 1)]
+    return Document(source, "\n".join("\t".join(row.cells) for row in rows), rows, encoding)
+
+
+def _cut_short(text: str) -> bool:
+    """Tell a page that ends inside a table cell or a run of text (a truncated download).
+
+    lxml closes every open element silently, so the only trace is where the markup stops.
+
+    >>> _cut_short("<td>1<span>2</span>"), _cut_short("<td>12</td></tr></table>")
+    (True, False)
+    """
+    return not text.rstrip().lower().endswith(_WHOLE_ENDS)
+
+
+def _parser() -> etree.HTMLParser:
+    # A parser per call: lxml parsers must not be shared between threads. The input is already
+    # decoded, so the encoding is fixed and a <meta> in the page cannot switch it.
+    return etree.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=False
+    )
+
+
+def _texts(blocks: list[_Block]) -> list[_Block]:
+    """Blocks that carry text (image markers and empty paragraphs dropped)."""
+    return [block for block in blocks if block.cells]
+
+
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+    """Decode with the charset the page declares, else UTF-8 or GB18030, else detect as for text.
+
+    A byte-order mark wins over the declaration (as in browsers). A character cut in half at
+    the end of the file (a truncated download) is dropped rather than failing the whole
+    page over to another encoding; a declaration the bytes do not fit (a GBK page labelled
+    UTF-8) falls back to the others rather than to mojibake.
+
+    >>> _decode('<meta charset="gbk"><p>规章'.encode("gbk"), "x.html")
+    ('<meta charset="gbk"><p>规章', 'gbk')
+    >>> _decode("<p>规章".encode()[:-1], "x.html")
+    ('<p>规', 'utf-8')
+    """
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode(data, source)
+    declared = _declared_charset(data)
+    for name in dict.fromkeys(n for n in (declared, "utf-8", "gb18030") if n):
+        codec = "gb18030" if name in _GB_FAMILY else name  # a superset: GBK pages use it
+        try:
+            return codecs.getincrementaldecoder(codec)().decode(data, final=False), name
+        except UnicodeDecodeError:
+            continue
+    return decode(data, source)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """Return the codec named by ``<meta charset>`` or ``<meta http-equiv content="…; charset=…">``.
+
+    >>> _declared_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=GB2312">')
+    'gb2312'
+    """
+    # The declaration is ASCII in the page's head: parse the first bytes as Latin-1, which
+    # never fails, like a browser's prescan.
+    parser = etree.HTMLParser(encoding="iso-8859-1", remove_comments=True, no_network=True)
+    head = etree.fromstring(data[:_PRESCAN_BYTES], parser)
+    if head is None:
+        return None
+    labels = head.xpath("//meta/@charset") + [
+        value.lower().partition("charset=")[2] for value in head.xpath("//meta/@content")
+    ]
+    for label in labels:
+        try:
+            name = codecs.lookup(label.strip().strip("'\";").strip()).name
+        except LookupError:
+            continue
+        if name.startswith("utf-16"):
+            return "utf-8"  # a UTF-16 page could not have been prescanned as ASCII
+        return None if name in _UNTRUSTED_CHARSETS else name
+    return None
+
+
+def _clean(text: str) -> str:
+    r"""Normalise whitespace: runs become one space, dropped next to a Chinese character.
+
+    >>> _clean(" 本年新\r\n 制作数量\xa0"), _clean("1 234"), _clean("\xa0")
+    ('本年新制作数量', '1 234', '')
+    """
+    tokens = text.translate(_INVISIBLE).split()
+    if len(tokens) < 2:
+        return tokens[0] if tokens else ""
+    joined = [tokens[0]]
+    for token in tokens[1:]:
+        wide = joined[-1][-1] >= _WIDE or token[0] >= _WIDE
+        joined.append(token if wide else " " + token)
+    return "".join(joined)
+
+
+def _hidden(element: etree._Element) -> bool:
+    style = element.get("style")
+    if style is not None and "none" in style.lower():
+        if "display:none" in style.lower().replace(" ", ""):
+            return True
+    return element.get("hidden") is not None
+
+
+@dataclass
+class _Walker:
+    """Walks an element tree in document order and cuts it into paragraphs and table rows."""
+
+    blocks: list[_Block] = field(default_factory=list)
+    _parts: list[str] = field(default_factory=list)
+    _chars: int = 0
+    _link_chars: int = 0
+    _links: list[etree._Element] = field(default_factory=list)
+    _headings: list[etree._Element] = field(default_factory=list)
+
+    def walk(self, root: etree._Element) -> None:
+        """Cut ``root`` (its tail excluded) into blocks."""
+        events = etree.iterwalk(root, events=("start", "end"))
+        for event, element in events:
+            if event == "start":
+                if self._start(element):
+                    events.skip_subtree()  # the "end" event still comes, for the tail
+            else:
+                self._end(element, with_tail=element is not root)
+        self._flush()
+
+    def _start(self, element: etree._Element) -> bool:
+        """Handle an opening tag; return True when its content must not be walked."""
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _SKIP or _hidden(element):
+            return True
+        if tag == "img":
+            self._flush()
+            self.blocks.append(_Block((), images=1))
+            return True
+        if tag == "table" and _is_data_table(element):
+            self._flush()
+            self.blocks.extend(_table_rows(element))
+            return True
+        if tag in _BLOCK or tag == "br":
+            self._flush()
+        if tag == "a":
+            self._links.append(element)
+        elif tag in _HEADINGS:
+            self._headings.append(element)
+        self._add(element.text)
+        return False
+
+    def _end(self, element: etree._Element, *, with_tail: bool) -> None:
+        tag = element.tag
+        if isinstance(tag, str) and tag in _BLOCK:
+            self._flush()
+        for stack in (self._links, self._headings):
+            if stack and stack[-1] is element:
+                stack.pop()
+        if with_tail:
+            self._add(element.tail)
+
+    def _add(self, text: str | None) -> None:
+        if text:
+            self._parts.append(text)
+            chars = len("".join(text.split()))
+            self._chars += chars
+            self._link_chars += chars if self._links else 0
+
+    def _flush(self) -> None:
+        if self._parts:
+            text = _clean("".join(self._parts))
+            if text:
+                block = _Block((text,), self._chars, self._link_chars, heading=bool(self._headings))
+                self.blocks.append(block)
+            self._parts.clear()
+        self._chars = self._link_chars = 0
+
+
+def _is_data_table(table: etree._Element) -> bool:
+    """Tell a table of cells from page layout: no table inside it, and some row with two cells."""
+    if table.find(".//table") is not None:
+        return False
+    return any(sum(1 for c in tr if c.tag in _CELL_TAGS) > 1 for tr in table.iter("tr"))
+
+
+def _plain_cell(td: etree._Element) -> _Block:
+    """Read a cell of text runs in one paragraph (most cells) in one go."""
+    text = _clean(etree.tostring(td, method="text", encoding=str, with_tail=False))
+    return _Block((text,), len(text))
+
+
+def _cells_to_walk(table: etree._Element) -> set[etree._Element]:
+    """Find the cells that are more than one paragraph of visible text runs (one pass, no XPath)."""
+    walked = set()
+    for element in table.iter():
+        tag = element.tag
+        if tag in _RUN_TAGS:
+            style = element.get("style")
+            previous = element.getprevious() if tag == "p" else None
+            hidden = style is not None and "none" in style.lower() and _hidden(element)
+            if not hidden and (previous is None or previous.tag != "p"):
+                continue
+        if tag in _CELL_TAGS:
+            walked.add(element)
+            continue
+        cell = next((a for a in element.iterancestors(*_CELL_TAGS)), None)
+        if cell is not None:
+            walked.add(cell)
+    return walked
+
+
+def _walked_cell(td: etree._Element) -> _Block:
+    """Read a cell with paragraphs, line breaks, links or hidden parts: paragraphs joined."""
+    walker = _Walker()
+    walker.walk(td)
+    blocks = walker.blocks
+    text = _clean(" ".join(block.cells[0] for block in blocks if block.cells))
+    chars = sum(block.chars for block in blocks)
+    links = sum(block.link_chars for block in blocks)
+    return _Block((text,), chars, links, images=sum(block.images for block in blocks))
+
+
+def _span(td: etree._Element, name: str, limit: int) -> int:
+    value = td.get(name)
+    if value is None:
+        return 1
+    match = _SPAN_VALUE.search(value)
+    value = int(match.group()) if match else 1
+    return limit if name == "rowspan" and value == 0 else min(max(value, 1), limit)
+
+
+@dataclass(slots=True)
+class _Carried:
+    """A cell that spans down from an earlier row: where it sits and how many rows it has left."""
+
+    start: int
+    width: int
+    rows_left: int
+    cell: _Block
+
+
+def _table_rows(table: etree._Element) -> list[_Block]:
+    """Read a data table: one cell per ``<td>``, with rowspan cells repeated below.
+
+    >>> html = '<table><tr><td rowspan="2">（三）不予公开</td><td>1.属于国家秘密</td>'
+    >>> html += '<td colspan="2">3</td></tr><tr><td>2.其他法律行政法规禁止公开</td><td>&nbsp;</td></tr>'
+    >>> [row.cells for row in _table_rows(etree.fromstring(html, etree.HTMLParser()).find(".//table"))]
+    [('（三）不予公开', '1.属于国家秘密', '3'), ('（三）不予公开', '2.其他法律行政法规禁止公开', '')]
+    """
+    carried: list[_Carried] = []
+    rows: list[_Block] = []
+    walked = _cells_to_walk(table)
+    for tr in table.iter("tr"):
+        if _hidden(tr):
+            continue
+        # A hidden cell is not shown, so it is no cell at all (not a blank one).
+        tds = [
+            (c, _walked_cell if c in walked else _plain_cell)
+            for c in tr
+            if c.tag in _CELL_TAGS and not _hidden(c)
+        ]
+        cells, carried = _grid_row(tds, carried)
+        # A row is chrome only when each of its cells is: a data row whose label is a link
+        # (portals link keywords such as 行政许可) keeps its values.
+        chars = sum(c.chars for c in cells)
+        links = chars if all(c.linked for c in cells if c.chars) else 0
+        images = sum(c.images for c in cells)
+        rows.append(_Block(tuple(c.cells[0] for c in cells), chars, links, images=images, row=True))
+    return rows
+
+
+def _grid_row(
+    tds: list[tuple[etree._Element, Callable]], carried: list[_Carried]
+) -> tuple[list[_Block], list[_Carried]]:
+    """Place one row's cells among those spanning down from above; return them and the new spans.
+
+    Grid positions count ``colspan`` so that spans land in the right place, but each ``<td>``
+    yields one cell only.
+    """
+    above = deque(sorted(carried, key=lambda span: span.start))
+    cells: list[_Block] = []
+    below: list[_Carried] = []
+    column = 0
+
+    def take_above(*, rest: bool = False) -> None:
+        nonlocal column
+        while above and (rest or above[0].start <= column):
+            span = above.popleft()
+            cells.append(span.cell)
+            column = max(column, span.start + span.width)
+            if span.rows_left > 1:
+                below.append(_Carried(span.start, span.width, span.rows_left - 1, span.cell))
+
+    for td, read in tds:
+        take_above()
+        cell = read(td)
+        width, height = _span(td, "colspan", _MAX_COLSPAN), _span(td, "rowspan", _MAX_ROWSPAN)
+        cells.append(cell)
+        if height > 1 and column < _WIDEST:
+            below.append(_Carried(column, width, height - 1, cell))
+        column += width
+    take_above(rest=True)
+    return cells, below
+
+
+def _report_start(blocks: list[_Block]) -> int:
+    """Index of the report's title among the first blocks, or 0 when no title is found.
+
+    What comes before the title is page furniture (site name, breadcrumb, an index table)
+    that would otherwise be taken for the title. The search stops at the first table heading.
+    """
+    for index, block in enumerate(blocks[:_TITLE_SEARCH]):
+        text = block.cells[0] if block.cells else ""
+        if "第二十条" in text:
+            break
+        if len(block.cells) == 1 and "信息公开" in text and len(text) <= 80:
+            title = find_title(text)
+            if title is not None and title.organ and title.year:
+                return index
+    return 0
+
+
+def _refuse_image_tables(blocks: list[_Block], source: str) -> None:
+    """Raise when no table text is on the page but images stand where the tables should be.
+
+    Images count from the first heading of sections 二–四 (or the top, if none is printed) up
+    to section 五 or 六, so a logo, a photo in the summary or a seal at the end does not.
+    """
+    if any(_is_table_text(block) for block in blocks):
+        return
+    if not any("信息公开" in block.cells[0] for block in blocks if block.cells):
+        return  # not a report: left to the caller's report check
+    texts = [block.cells[0] if len(block.cells) == 1 else "" for block in blocks]
+    first = next((i for i, t in enumerate(texts) if _TABLE_SECTION.match(t)), 0)
+    last = next((i for i, t in enumerate(texts) if i > first and _AFTER_TABLES.match(t)), len(blocks))
+    images = sum(block.images for block in blocks[first:last])
+    if images:
+        raise NoTablesError(
+            source, f"tables are images ({images} images in the report); OCR is not supported"
+        )
+
+
+def _is_table_text(block: _Block) -> bool:
+    """Tell a row of several cells, one of which is a row label of 表二, 表三 or 表四."""
+    if len(block.cells) < 2:
+        return False
+    labels = [normalize_label(cell) for cell in block.cells if cell]
+    return any(match_row(table, label) for table in TABLES.values() for label in labels)
