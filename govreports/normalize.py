@@ -3,7 +3,9 @@ r"""Rows of cells → template cells: find the three tables, anchor each row on 
 Rows are found by their labels (with the variants declared in :mod:`govreports.schema`), never
 by counting numbers in reading order, so one missing cell cannot shift the values of later
 rows. Within a row, values are aligned to the template's columns by :func:`align`, which
-flags every case where the printed cells do not fit the template.
+flags every case where the printed cells do not fit the template; rows whose digits arrive
+glued together (``21710000218``) are split by :mod:`govreports.glued`, only where the
+identities leave one way.
 
 >>> from govreports.readers.text import read_text
 >>> parsed = parse_tables(read_text(text="第二十条第（五）项\n行政许可\t1772\t\t\n"))
@@ -17,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from govreports.cells import looks_numeric, parse_cell
+from govreports.glued import split_flat_row, split_glued_rows
 from govreports.readers.document import Document, RawRow
 from govreports.schema import (
     ACTIVE,
@@ -173,16 +176,37 @@ def _row_set(table: TableSpec, found: dict, template: str) -> list[str]:
 
 def _labelled_table(table: TableSpec, region: list[RawRow], template: str, notes: list[str]) -> list[Record]:
     found = _find_rows(table, region, notes)
+    keys = _row_set(table, found, template)
     records: list[Record] = []
-    for key in _row_set(table, found, template):
+    short = False
+    for key in keys:
         cols = table.cols_of(key, template)
         if key not in found:
             records.extend((table.key, key, col, None, "row_missing", "", "") for col in cols)
             continue
         cells, line = found[key]
-        for col, (value, status, raw) in zip(cols, align(cells, len(cols)), strict=True):
-            records.append((table.key, key, col, *_checked(table, col, value, status), raw, f"line {line}"))
+        short = short or len(cells) < len(cols)
+        records.extend(_aligned(table, key, cols, cells, line))
+    if short:  # only a row with fewer cells than the template can hold glued digits
+        return _with_glued(records, split_glued_rows(table, found, keys, template))
     return records
+
+
+def _aligned(table: TableSpec, key: str, cols: tuple[str, ...], cells: list[str], line: int) -> list[Record]:
+    """Return the records of a row printed with separators, its cells aligned to the columns."""
+    ref = f"line {line}"
+    return [
+        (table.key, key, col, *_checked(table, col, value, status), raw, ref)
+        for col, (value, status, raw) in zip(cols, align(cells, len(cols)), strict=True)
+    ]
+
+
+def _with_glued(records: list[Record], glued: dict[str, list]) -> list[Record]:
+    """Replace the records of rows printed as glued digits ('21710000218') by their split cells."""
+    if not glued:
+        return records
+    queues = {key: iter(cells) for key, cells in glued.items()}
+    return [(*r[:3], *next(queues[r[1]])) if r[1] in queues else r for r in records]
 
 
 def _appeals(region: list[RawRow], notes: list[str]) -> list[Record]:
@@ -192,19 +216,25 @@ def _appeals(region: list[RawRow], notes: list[str]) -> list[Record]:
     cols = [c.key for c in APPEALS.cols]
     records: list[Record] = []
     if labelled:
+        glued = split_glued_rows(APPEALS, labelled, [r.key for r in APPEALS.rows], "2021")
         for row in APPEALS.rows:
             cells, line = labelled.get(row.key, ([], 0))
             aligned = align(cells, len(cols)) if line else [(None, "row_missing", "")] * len(cols)
-            records.extend(("appeals", row.key, col, v, s, r, f"line {line}" if line else "")
-                           for col, (v, s, r) in zip(cols, aligned, strict=True))  # fmt: skip
+            refs = [f"line {line}" if line else ""] * len(cols)
+            if row.key in glued:
+                aligned, refs = [c[:3] for c in glued[row.key]], [c[3] for c in glued[row.key]]
+            records.extend(("appeals", row.key, col, v, s, r, ref)
+                           for col, (v, s, r), ref in zip(cols, aligned, refs, strict=True))  # fmt: skip
         return records
     cells, line = _data_row(region)
     if not line:
         notes.append("appeals: header found but no data row")
-    aligned = align(cells, 15)
-    for i, (value, status, raw) in enumerate(aligned):
-        row = APPEALS.rows[i // 5].key
-        records.append(("appeals", row, cols[i % 5], value, status, raw, f"line {line}" if line else ""))
+    aligned = split_flat_row(APPEALS, cells, line)  # None unless the 15 values are glued digits
+    if aligned is None:
+        where = f"line {line}" if line else ""
+        aligned = [(*cell, where) for cell in align(cells, 15)]
+    for i, (value, status, raw, ref) in enumerate(aligned):
+        records.append(("appeals", APPEALS.rows[i // 5].key, cols[i % 5], value, status, raw, ref))
     return records
 
 
