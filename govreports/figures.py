@@ -63,7 +63,7 @@ _CUE_SPAN = 40  # the longest cue (主动公开了各类政府信息数量为) i
 # The verb + object that ends the text before a count of published items.
 _OBJ = r"(?:了)?(?:各类|各项|各种|相关)?(?:政府|政务)?"
 _SUM = r"(?:数量为|共计|合计|总计|总共|累计|共|达|为)?[ \u3000\xa0]*\Z"
-_TOTAL_CUE = re.compile(rf"(?:(?P<explicit>主动公开){_OBJ}(?:信息)?|(?:公开|发布){_OBJ}信息){_SUM}")
+_TOTAL_CUE = re.compile(rf"(?:(?P<explicit>主动公开){_OBJ}(?:信息)?|(?:公开|发布|公布){_OBJ}信息){_SUM}")
 _CHANNEL_CUE = re.compile(
     rf"(?:发布|公开|推送|更新|刊发|刊登|发送|推出|转载|上传){_OBJ}(?:信息|文章|稿件|内容|动态)?{_SUM}"
 )
@@ -127,6 +127,14 @@ def _sentence_start(text: str, pos: int) -> int:
     """Return where the sentence holding ``pos`` starts (after 。；; or a line break)."""
     line = text.rfind("\n", 0, pos) + 1
     return max(line, *[text.rfind(d, line, pos) + 1 for d in _SENT_DELIMS])
+
+
+def _in_breakdown(text: str, pos: int) -> bool:
+    """Tell whether ``pos`` sits inside a bracketed breakdown ((其中…856条…)) of its sentence."""
+    before = text[_sentence_start(text, pos) : pos]
+    opened = max(before.rfind("（"), before.rfind("("))
+    closed = max(before.rfind("）"), before.rfind(")"))
+    return opened > closed and before[opened + 1 :].lstrip().startswith("其中")
 
 
 def _under_proactive_heading(text: str, pos: int) -> bool:
@@ -250,7 +258,7 @@ class _Scan:
         """Return the cue making ``seg`` introduce a proactive total, if it does."""
         cue = _TOTAL_CUE.search(seg, max(0, len(seg) - _CUE_SPAN))
         clause = _GAP_BREAK.split(seg)[-1]
-        if cue is None or _OTHER_ORGANS.search(clause):
+        if cue is None or _OTHER_ORGANS.search(clause) or _in_breakdown(self.text, pos):
             return None
         # Bare 公开/发布…信息 is the total only inside the 主动公开 paragraph (seed 001).
         if cue["explicit"] or _under_proactive_heading(self.text, pos):

