@@ -254,7 +254,8 @@ TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
 
 # Cell statuses. ``ok`` is a clean number; every other status says why a value is missing or
 # may differ from the report. ``split``: digits printed without separators, split the one way
-# the identities allow; ``ambiguous``: several splits fit, value left missing;
+# the identities allow; ``ambiguous``: no unique split (several, none, or too many readings
+# fit), value left missing;
 # ``engine_disagreement``: two PDF table engines read different text for the cell.
 STATUSES = (
     "ok",
