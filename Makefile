@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.py))
 
 .PHONY: run test lint bench clean system-deps
 
@@ -22,8 +23,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The .py files are the notebooks' source; the executed .ipynb are generated from them.
 run: system-deps $(STAMP)
 	$(BIN)/govreports parse data/raw -o data/processed
+	$(BIN)/python -m ipykernel install --sys-prefix --name govreports --display-name "Python (govreports)" >/dev/null
+	for source in $(NOTEBOOKS); do \
+		$(BIN)/jupytext --quiet --to ipynb $$source && \
+		$(BIN)/papermill --no-progress-bar --log-level WARNING --kernel govreports --cwd notebooks \
+			$${source%.py}.ipynb $${source%.py}.ipynb || exit 1; \
+	done
 
 test: system-deps $(STAMP)
 	$(BIN)/ruff check .

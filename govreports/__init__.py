@@ -8,6 +8,7 @@
 
 from govreports.corpus import Corpus, read_reports
 from govreports.report import Report, read_report
+from govreports.simulate import simulate_corpus
 from govreports.validate import fill_from_identities
 from govreports.wide import to_wide
 
@@ -18,6 +19,7 @@ __all__ = [
     "fill_from_identities",
     "read_report",
     "read_reports",
+    "simulate_corpus",
     "to_wide",
 ]
 __version__ = "0.1.0"

@@ -583,4 +583,8 @@ def _scope(place: _Place, organ_type: str | None, title: Title | None, text: str
         cued = "汇总" in text or "涵盖" in text  # cheap test first; the regex is slow on misses
         if cued and (match := _AGGREGATE.search(text)) is not None:
             return "region_aggregate", f"text: {match[0]}"
+    if organ_type == "government":
+        # "XX市人民政府…年度报告" is published both as the government's own report and as the
+        # region-wide 本级政府 report; without wording that says which, do not guess.
+        return "unknown", "title: a government's report may be its own or region-wide; the text does not say"
     return "organ", f"title: named organ ({organ_type})"

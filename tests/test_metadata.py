@@ -36,7 +36,7 @@ SEED_EXPECTED = {
     "003": dict(
         organ="鹤岗市东山区人民政府", organ_raw="鹤岗市东山区人民政府", year=2022,
         level="county", organ_type="government", province="黑龙江省", prefecture="鹤岗市",
-        county="东山区", adcode="230406", adcode_confidence="unique", scope="organ",
+        county="东山区", adcode="230406", adcode_confidence="unique", scope="unknown",
         template_cited=None, stat_period_year=None, year_conflict=False,
         title="鹤岗市东山区人民政府 2022 年度政府信息公开工作报告",
     ),
@@ -221,9 +221,10 @@ def test_aggregate_wording_makes_region_aggregate():
     assert "汇总" in meta["scope_evidence"]
 
 
-def test_government_title_without_aggregate_wording_is_organ():
+def test_government_title_without_aggregate_wording_is_unknown_scope():
+    # The government's own report and the region-wide 本级政府 report share this title.
     meta = extract_metadata("鸡东县人民政府2023年政府信息公开工作年度报告\n正文。")
-    assert (meta["organ_type"], meta["scope"]) == ("government", "organ")
+    assert (meta["organ_type"], meta["scope"]) == ("government", "unknown")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,360 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import RAW_DIR
+from statsmodels.stats.proportion import proportion_confint
+
+import govreports as gr
+from govreports import stats
+
+SEEDS = sorted(RAW_DIR.glob("00[0-4]_*.txt"))
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return gr.read_reports(SEEDS)
+
+
+@pytest.fixture(scope="module")
+def panel(seeds):
+    return stats.report_panel(seeds)
+
+
+# --- Wilson interval -------------------------------------------------------------------------
+
+
+def test_wilson_interval_known_value():
+    # 0 successes in 10: the textbook Wilson upper bound z²/(n + z²) = 0.2775.
+    low, high = stats.wilson_interval(0, 10)
+    assert low == 0.0
+    assert high == pytest.approx(1.959964**2 / (10 + 1.959964**2), abs=1e-6)
+    assert high == pytest.approx(0.2775, abs=1e-4)
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 1), (3, 4), (5, 10), (1, 3), (97, 100), (40, 40)])
+@pytest.mark.parametrize("level", [0.9, 0.95, 0.99])
+def test_wilson_interval_matches_statsmodels(k, n, level):
+    expected = proportion_confint(k, n, alpha=1 - level, method="wilson")
+    assert stats.wilson_interval(k, n, level=level) == pytest.approx(expected, abs=1e-9)
+
+
+def test_wilson_interval_vectorised_and_empty():
+    low, high = stats.wilson_interval(np.array([0, 5]), np.array([0, 10]))
+    assert math.isnan(low[0]) and math.isnan(high[0])
+    assert (low[1], high[1]) == pytest.approx((0.2366, 0.7634), abs=1e-4)
+
+
+# --- Concentration ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([0, 0, 1, 1], 0.5), ([5, 5, 5], 0.0), ([0, 0, 0, 1], 0.75), ([1, 2, 3], 2 / 9), ([7], 0.0)],
+)
+def test_gini_exact(values, expected):
+    assert stats.gini(values) == pytest.approx(expected)
+
+
+def test_gini_undefined_and_invalid():
+    assert math.isnan(stats.gini([]))
+    assert math.isnan(stats.gini([0, 0]))
+    with pytest.raises(ValueError, match="non-negative"):
+        stats.gini([1, -1])
+    with pytest.raises(ValueError, match="missing"):
+        stats.gini(pd.Series([1, None], dtype="Float64"))
+
+
+def test_gini_is_one_minus_twice_the_area_under_the_lorenz_curve():
+    values = np.random.default_rng(0).lognormal(3, 1.5, 500).round()
+    curve = stats.lorenz_curve(values)
+    area = np.trapezoid(curve.value_share, curve.population_share)
+    assert stats.gini(values) == pytest.approx(1 - 2 * area)
+
+
+def test_lorenz_and_top_shares():
+    curve = stats.lorenz_curve([0, 0, 1, 1])
+    assert curve.population_share.tolist() == [0, 0.25, 0.5, 0.75, 1]
+    assert curve.value_share.tolist() == [0, 0, 0, 0.5, 1]
+    values = list(range(1, 101))  # total 5050; the top 1 unit holds 100, the top 10 hold 955
+    assert stats.top_share(values, 0.01) == pytest.approx(100 / 5050)
+    assert stats.top_share(values, 0.1) == pytest.approx(955 / 5050)
+    row = stats.concentration(values)
+    assert (row["n"], row["top 1% units"], row["top 10% units"]) == (100, 1, 10)
+
+
+# --- Zero shares -----------------------------------------------------------------------------
+
+
+def test_zero_share_table_counts_blanks_as_missing_not_zero():
+    frame = pd.DataFrame(
+        {
+            "level": ["county"] * 4 + ["township"] * 2,
+            "new_received": pd.array([0, 0, 3, None, 0, 0], dtype="Float64"),
+        }
+    )
+    table = stats.zero_share_table(frame, "level").set_index("level")
+    assert table.loc["county", ["reports", "n", "missing", "zeros"]].tolist() == [4, 3, 1, 2]
+    assert table.loc["county", "share"] == pytest.approx(2 / 3)
+    expected = proportion_confint(2, 3, method="wilson")
+    assert (table.loc["county", "ci_low"], table.loc["county", "ci_high"]) == pytest.approx(expected)
+    overall = stats.zero_share_table(frame)
+    assert overall[["n", "zeros"]].values.tolist() == [[5, 4]]
+
+
+# --- The panel on the bundled seeds ----------------------------------------------------------
+
+
+def test_report_panel_one_row_per_report_with_declared_columns(seeds, panel):
+    assert len(panel) == len(seeds.reports)
+    assert panel.report_id.tolist() == seeds.reports.report_id.tolist()
+    for name in [*stats.PANEL_CELLS, *stats.PANEL_GROUPS, "proactive_total"]:
+        assert panel[name].dtype == "Float64", name
+
+
+def test_report_panel_values_equal_the_cells(panel):
+    dongning = panel.set_index("organ").loc["东宁市"]
+    assert dongning.scope == "region_aggregate"
+    assert (dongning.penalty, dongning.licensing, dongning.coercion) == (27780, 1772, 955)
+    assert dongning.fees_10k_yuan == 852
+    assert dongning.proactive_total == 16509
+    # One blank part (（六）1 total) makes the 其他处理 sum unknown, not smaller.
+    assert pd.isna(dongning.other)
+    assert dongning.flagged_cells == 16
+
+
+def test_report_panel_keeps_missing_figures_missing(panel):
+    tiedong = panel.set_index("report_id").loc["004_97b5ed2afefa8716"]
+    assert pd.isna(tiedong.proactive_total)  # only per-channel counts stated: not summed
+
+
+def test_report_panel_can_use_filled_cells(seeds):
+    filled = stats.report_panel(seeds, cells=gr.fill_from_identities(seeds.cells))
+    assert filled.set_index("organ").loc["东宁市", "other"] == 0
+
+
+# --- Outlier screen --------------------------------------------------------------------------
+
+
+def test_robust_outliers_flags_dongning_penalty_with_reason_and_scope(panel):
+    out = stats.robust_outliers(panel)
+    row = out.set_index(["organ", "variable"]).loc[("东宁市", "penalty")]
+    assert row.flagged
+    assert row.robust_z == pytest.approx(math.log1p(27780) / (1.253314 * math.log1p(27780) / 5))
+    assert "27,780" in row.reason and "region-wide" in row.reason
+    # Too few region-wide county reports: it is compared with all county reports, and says so.
+    assert row.grouping == "level = county" and row.n_group == 5
+    assert not out.set_index(["organ", "variable"]).loc[("东宁市", "licensing")].flagged
+
+
+def test_robust_outliers_uses_mad_and_the_finest_large_enough_group():
+    frame = pd.DataFrame(
+        {
+            "report_id": list("abcdefg"),
+            "organ": list("ABCDEFG"),
+            "scope": "organ",
+            "level": ["county"] * 6 + ["township"],
+            "organ_type": "department",
+            "penalty": [10, 20, 30, 40, 50, 5000, 1],
+        }
+    )
+    out = stats.robust_outliers(frame, ["penalty"]).set_index("organ")
+    logs = np.log1p([10, 20, 30, 40, 50, 5000])
+    median = np.median(logs)
+    mad = np.median(np.abs(logs - median))
+    assert out.loc["F", "robust_z"] == pytest.approx(0.6745 * (logs[5] - median) / mad)
+    assert out.loc["F", "flagged"] and not out.loc["E", "flagged"]
+    assert out.loc["F", "grouping"] == "scope = organ, level = county, organ_type = department"
+    assert pd.isna(out.loc["G", "robust_z"]) and "not assessable" in out.loc["G", "reason"]
+
+
+def test_robust_outliers_one_huge_value_does_not_mask_a_smaller_one():
+    # The corpus as of the PDF and OCR readers: 沐阳县人民政府 (scoped as an organ) reports 693,957.
+    frame = pd.DataFrame(
+        {
+            "report_id": list("abcdef"),
+            "organ": ["鸡东", "刚察", "东山", "铁东", "东宁市", "沐阳县人民政府"],
+            "scope": ["organ"] * 4 + ["region_aggregate", "organ"],
+            "level": "county",
+            "organ_type": [
+                "government_office",
+                "government_office",
+                "government",
+                "department",
+                "government",
+                "government",
+            ],
+            "penalty": [0, 0, 0, 0, 27780, 693957],
+        }
+    )
+    out = stats.robust_outliers(frame, ["penalty"]).set_index("organ")
+    assert out.loc["沐阳县人民政府", "screen_pass"] == 1
+    assert out.loc["东宁市", "flagged"] and out.loc["东宁市", "screen_pass"] == 2
+    assert "leaving out larger values flagged before it" in out.loc["东宁市", "reason"]
+    assert not out.loc[["鸡东", "刚察", "东山", "铁东"], "flagged"].any()
+
+
+def test_region_context_on_seeds(panel):
+    context = stats.region_context(panel).set_index("variable")
+    assert context.loc["penalty", ["organ", "value", "organ_median", "organ_n"]].tolist() == [
+        "东宁市",
+        27780,
+        0,
+        4,
+    ]
+
+
+# --- Fees, outcomes, ratios, templates -------------------------------------------------------
+
+
+def test_fee_unit_screen_ratio_and_ceiling():
+    frame = pd.DataFrame(
+        {
+            "report_id": list("abcdefg"),
+            "organ": list("ABCDEFG"),
+            "scope": "organ",
+            "level": ["county"] * 6 + ["township"],
+            "fees_10k_yuan": [12.5, 30, 8, 20, 15, 251000, 20000],
+        }
+    )
+    out = stats.fee_unit_screen(frame).set_index("organ")
+    assert out.loc["F", "flagged"] and "times the median" in out.loc["F", "reason"]
+    assert out.loc["F", "as_if_yuan"] == pytest.approx(25.1)
+    # The township has no comparison group, but 20,000 万元 is above the township ceiling.
+    assert out.loc["G", "flagged"] and "ceiling" in out.loc["G", "reason"]
+    assert not out.loc[["A", "B", "C", "D", "E"], "flagged"].any()
+
+
+def test_fee_unit_screen_on_seeds_flags_nothing(panel):
+    out = stats.fee_unit_screen(panel)
+    assert out.organ.tolist() == ["东宁市"] and not out.flagged.any()
+
+
+def test_outcome_composition_exact():
+    frame = pd.DataFrame(
+        {
+            "level": ["county", "county", "county"],
+            "new_received": [10.0, 6.0, 5.0],
+            "carried_over": [0.0, 4.0, None],
+            "granted": [5.0, 2.0, 1.0],
+            "partially_granted": [1.0, 0.0, 0.0],
+            "withheld": [1.0, 2.0, 0.0],
+            "unable": [3.0, 0.0, 1.0],
+            "not_processed": [0.0, 2.0, 1.0],
+            "other": [0.0, 2.0, 0.0],
+            "total_processed": [10.0, 8.0, 3.0],
+            "carried_forward": [0.0, 2.0, 2.0],
+        }
+    )
+    row = stats.outcome_composition(frame).iloc[0]
+    assert (row.n, row.incomplete, row.processed) == (2, 1, 18)
+    assert row.grant_rate == pytest.approx(8 / 18)
+    assert row.practical_share == pytest.approx(3 / 6)
+    assert row.backlog == pytest.approx(2 / 20)
+    assert row.grant_rate_median == pytest.approx((0.6 + 0.25) / 2)
+
+
+def test_enforcement_ratios_exact():
+    frame = pd.DataFrame({"scope": ["organ"] * 3 + ["region_aggregate"], "licensing": [10, 0, 5, 100]})
+    frame["penalty"] = [20, 3, 5, 50]
+    out = stats.enforcement_ratios(frame, [("penalty", "licensing")], by="scope").set_index("scope")
+    assert out.loc["organ", "n"] == 2 and out.loc["organ", "pooled"] == pytest.approx(25 / 15)
+    assert out.loc["region_aggregate", "median"] == 0.5
+
+
+def test_template_comparability_only_decisions(seeds):
+    table = stats.template_comparability(seeds)
+    comparable = table.loc[table.comparable, ["row_key", "col_key"]].values.tolist()
+    assert comparable == [["licensing", "decisions"], ["penalty", "decisions"], ["coercion", "decisions"]]
+    assert table.set_index(["row_key", "col_key"]).loc[("penalty", "decisions"), "reports_2021"] == 5
+
+
+def test_quality_tables_on_seeds(seeds):
+    assert stats.corpus_counts(seeds)["parsed reports"] == 5
+    assert stats.input_summary(seeds).outcome.eq("parsed").all()
+    checks = stats.check_table(seeds.checks)
+    assert checks["fail"].sum() == 0 and checks["not_assessable"].sum() == 2
+    statuses = stats.status_table(seeds.cells)
+    assert statuses.loc["002_5bfe4ddd4becc1ae", "blank"] == 1
+    assert (statuses["cells"] == 200).all()
+
+
+# --- Models ----------------------------------------------------------------------------------
+
+
+def test_design_matrix_drops_collinear_columns_and_incomplete_rows():
+    frame = pd.DataFrame(
+        {
+            "y": [1, 2, 3, 4, None],
+            "level": ["county", "county", "township", "prefecture", "county"],
+            "organ_type": ["department", "government_office", "township", "department", "department"],
+        }
+    )
+    design = stats.design_matrix(frame, "y", ["level", "organ_type"], reference={"level": "prefecture"})
+    assert design.dropped_rows == 1
+    assert design.reference == {"level": "prefecture", "organ_type": "department"}
+    # organ_type[township] is the same column as level[township]: dropped and named.
+    assert design.dropped_columns == ("organ_type[township]",)
+    assert np.linalg.matrix_rank(design.exog.to_numpy()) == design.exog.shape[1]
+
+
+def _zinb_frame(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"g": rng.choice(["a", "b"], n)})
+    b = (frame.g == "b").to_numpy()
+    structural = rng.random(n) < np.where(b, 0.6, 0.2)
+    mu = np.where(b, 2.0, 8.0)
+    frame["y"] = np.where(structural, 0, rng.poisson(rng.gamma(1 / 0.5, 0.5 * mu)))
+    return frame
+
+
+def test_fit_count_models_table_and_hurdle_loglike():
+    fits = stats.fit_count_models(stats.design_matrix(_zinb_frame(800, 0), "y", ["g"], reference={"g": "a"}))
+    table = fits.table.set_index("model")
+    assert list(table.index) == list(stats.COUNT_MODELS)
+    assert table.converged.all()
+    assert table.k.tolist() == [2, 3, 4, 5, 4, 5]
+    assert table.loc["zinb", "bic"] < table.loc["negbin", "bic"] < table.loc["poisson", "bic"]
+    assert table.loc["poisson", "expected_zeros"] < 0.6 * table.loc["poisson", "observed_zeros"]
+    for name in stats.COUNT_MODELS:
+        result = fits.fits[name].result
+        assert stats.loglike_obs(result).sum() == pytest.approx(result.llf), name
+    hurdle = fits.fits["hurdle_negbin"].params
+    assert list(hurdle.index) == ["zero_const", "zero_g[b]", "const", "g[b]", "alpha"]
+
+
+def test_fit_count_models_too_few_observations():
+    frame = pd.DataFrame({"g": ["a", "b"] * 5, "y": [0, 1] * 5})
+    fits = stats.fit_count_models(stats.design_matrix(frame, "y", ["g"]), min_nobs=50)
+    assert fits.table.error.str.startswith("too few observations: N = 10").all()
+    assert fits.best() is None
+    assert stats.coef_table(fits.fits["zinb"]).empty
+
+
+def test_convergence_warnings_are_reported_not_raised():
+    design = stats.design_matrix(_zinb_frame(400, 1), "y", ["g"])
+    fits = stats.fit_count_models(design, models=("zinb",), maxiter=2)
+    fit = fits.fits["zinb"]
+    assert not fit.converged
+    assert any("ConvergenceWarning" in w for w in fit.warnings)
+    assert "ConvergenceWarning" in fits.table.loc[0, "warnings"]
+
+
+def test_vuong_test_is_antisymmetric_and_prefers_the_true_model():
+    fits = stats.fit_count_models(
+        stats.design_matrix(_zinb_frame(800, 2), "y", ["g"]), models=("negbin", "zinb", "poisson")
+    )
+    forward = stats.vuong_test(fits.fits["zinb"], fits.fits["negbin"], correction="none")
+    backward = stats.vuong_test(fits.fits["negbin"], fits.fits["zinb"], correction="none")
+    assert forward.statistic == pytest.approx(-backward.statistic)
+    assert forward.pvalue == pytest.approx(backward.pvalue)
+    assert stats.vuong_test(fits.fits["zinb"], fits.fits["poisson"]).preferred == "zinb"
+    # A BIC correction penalises the larger model: the statistic moves towards the smaller one.
+    assert stats.vuong_test(fits.fits["zinb"], fits.fits["negbin"]).statistic < forward.statistic
+
+
+def test_fit_log_linear_needs_enough_positive_values():
+    frame = pd.DataFrame({"level": ["a", "b"] * 10, "y": [0, 5] * 10})
+    fit = stats.fit_log_linear(stats.design_matrix(frame, "y", ["level"]), min_nobs=30)
+    assert fit.result is None and "N = 10 positive" in fit.error
