@@ -197,11 +197,13 @@ def test_robust_outliers_one_huge_value_does_not_mask_a_smaller_one():
 
 def test_region_context_on_seeds(panel):
     context = stats.region_context(panel).set_index("variable")
+    # Organ reports among the seeds: three offices and departments; 鹤岗市东山区人民政府's scope
+    # is unknown (a government's own report or region-wide) and is left out of the comparison.
     assert context.loc["penalty", ["organ", "value", "organ_median", "organ_n"]].tolist() == [
         "东宁市",
         27780,
         0,
-        4,
+        3,
     ]
 
 
