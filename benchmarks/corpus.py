@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from memory import high_water_mib
+
 from govreports.render.text import LAYOUTS, render_text
 from govreports.synth import generate_report
 
@@ -66,7 +68,7 @@ def run_one(mode: str, source: str, out: str) -> None:
     else:
         summary = store.build(source, out, workers=1 if mode == "1 process" else None)
     seconds = time.perf_counter() - start
-    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_self = high_water_mib()
     peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     result = {
         "seconds": seconds,
