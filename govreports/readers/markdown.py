@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from govreports.cells import looks_numeric
 from govreports.errors import EmptyInputError
 from govreports.readers.document import Document, RawRow
-from govreports.readers.text import decode
+from govreports.readers.text import decode, split_spaced
 
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 # A rule cell has three dashes or a colon: '-' and '--' are placeholders in a row of values.
@@ -61,7 +61,6 @@ _INLINE = (
 _SECTION_TITLE = re.compile(r"情况|^表")
 # A label cut at a list separator or an open bracket continues in the next cell.
 _OPEN_END = ("、", "，", ",", "（", "(")
-_TRAILING_TOKENS = re.compile(r"\s+")
 
 
 def read_markdown(
@@ -134,7 +133,7 @@ class _Blocks:
             return
         text = _clean(_BULLET.sub("", line))
         if text:
-            self.rows.append(RawRow(_split_trailing_values(text), number))
+            self.rows.append(RawRow(split_spaced(text), number))
             self.plain.append(text)
 
     def _table_row(self, line: str, number: int) -> None:
@@ -226,19 +225,3 @@ def _join_cut_label(cells: tuple[str, ...]) -> tuple[str, ...]:
 
 def _is_text(cell: str) -> bool:
     return bool(cell) and not looks_numeric(cell)
-
-
-def _split_trailing_values(line: str) -> tuple[str, ...]:
-    """Split numbers that trail a prose line after whitespace into cells of their own.
-
-    >>> _split_trailing_values("行政许可 0")
-    ('行政许可', '0')
-    """
-    tokens = _TRAILING_TOKENS.split(line)
-    first_value = len(tokens)
-    while first_value > 0 and looks_numeric(tokens[first_value - 1]):
-        first_value -= 1
-    if first_value == len(tokens):
-        return (line,)
-    head = " ".join(tokens[:first_value])
-    return ((head,) if head else ()) + tuple(tokens[first_value:])

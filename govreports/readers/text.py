@@ -104,7 +104,7 @@ def _pipe_rows(lines: list[str]) -> list[RawRow]:
             rows.append(RawRow(tuple(cells), start))
             cells = []
         if stripped and not _PIPE_SEPARATOR.fullmatch(stripped):
-            rows.append(RawRow(_split_spaced(stripped), number))
+            rows.append(RawRow(split_spaced(stripped), number))
     if cells:
         rows.append(RawRow(tuple(cells), start))
     return rows
@@ -129,14 +129,18 @@ def _tab_rows(lines: list[str]) -> list[RawRow]:
         if "\t" in line:
             rows.append(RawRow(tuple(cell.strip() for cell in line.split("\t")), number))
         elif line.strip():
-            rows.append(RawRow(_split_spaced(line.strip()), number))
+            rows.append(RawRow(split_spaced(line.strip()), number))
     if block:
         rows.append(RawRow(tuple(block), start))
     return rows
 
 
-def _split_spaced(line: str) -> tuple[str, ...]:
-    """Split numbers that trail a line after whitespace off into cells of their own."""
+def split_spaced(line: str) -> tuple[str, ...]:
+    """Split numbers that trail a line after whitespace off into cells of their own.
+
+    >>> split_spaced("行政许可 152")
+    ('行政许可', '152')
+    """
     tokens = _TRAILING_TOKENS.split(line)
     first_value = len(tokens)
     while first_value > 0 and looks_numeric(tokens[first_value - 1]):
