@@ -1,6 +1,9 @@
+import csv
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW_DIR = ROOT / "data" / "raw"
@@ -19,3 +22,30 @@ GOLDEN = {
 def _run_from_root(monkeypatch):
     # Doctests and examples use paths relative to the project root, as the README does.
     monkeypatch.chdir(ROOT)
+
+
+# Keyword arguments of govreports.synth.generate_report that the round-trip tests draw from.
+REPORT_PARAMS = st.builds(
+    dict,
+    seed=st.integers(0, 2**32 - 1),
+    template=st.sampled_from(["2019", "2021"]),
+    blank_rate=st.sampled_from([0.0, 0.05, 0.3]),
+    placeholder_rate=st.sampled_from([0.0, 0.05]),
+    one_row_other=st.booleans(),
+    zero_share=st.sampled_from([0.0, 0.5, 1.0]),
+)
+
+
+def cell_tuples(cells: pd.DataFrame) -> list[tuple]:
+    """``(table, row_key, col_key, value, status)`` per cell, value None where missing."""
+    values = [None if pd.isna(v) else float(v) for v in cells.value]
+    return list(zip(cells.table, cells.row_key, cells.col_key, values, cells.status, strict=True))
+
+
+def golden_cells(report_id: str) -> list[tuple]:
+    """The hand-read expected cells of a report, in the same form as :func:`cell_tuples`."""
+    with open(GOLDEN_DIR / report_id / "expected_cells.csv", encoding="utf-8") as f:
+        return [
+            (r["table"], r["row_key"], r["col_key"], float(r["value"]) if r["value"] else None, r["status"])
+            for r in csv.DictReader(f)
+        ]

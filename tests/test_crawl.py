@@ -1,12 +1,11 @@
 """Crawler dumps: the three real Pingtan files cell by cell, the reader, and a glued round trip."""
 
-import csv
 import json
 import random
 
 import pandas as pd
 import pytest
-from conftest import GOLDEN_DIR, RAW_DIR
+from conftest import GOLDEN_DIR, RAW_DIR, cell_tuples, golden_cells
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,19 +20,6 @@ CRAWLS = ["pingtan-2019-crawl", "pingtan-2022-crawl", "pingtan-2024-crawl"]
 SEPARATOR = "==================== 正文 ===================="
 
 
-def _expected(name: str) -> list[tuple]:
-    with open(GOLDEN_DIR / name / "expected_cells.csv", encoding="utf-8") as f:
-        return [
-            (r["table"], r["row_key"], r["col_key"], float(r["value"]) if r["value"] else None, r["status"])
-            for r in csv.DictReader(f)
-        ]
-
-
-def _actual(cells: pd.DataFrame) -> list[tuple]:
-    values = [None if pd.isna(v) else float(v) for v in cells.value]
-    return list(zip(cells.table, cells.row_key, cells.col_key, values, cells.status, strict=True))
-
-
 @pytest.fixture(scope="module", params=CRAWLS)
 def crawl(request):
     return request.param, gr.read_report(RAW_DIR / f"{request.param}.txt")
@@ -44,7 +30,7 @@ def crawl(request):
 
 def test_every_cell_matches_the_hand_read_golden(crawl):
     name, report = crawl
-    assert _actual(report.cells) == _expected(name)
+    assert cell_tuples(report.cells) == golden_cells(name)
 
 
 def test_metadata(crawl):
@@ -181,7 +167,7 @@ def test_glued_dump_gives_the_true_value_or_a_flag_never_a_wrong_number(tmp_path
     report = gr.read_report(path)
     assert report.meta["format"] == "crawl" and report.meta["template"] == template
     truth = {(t, r, c): v for t, r, c, v, _ in synthetic.expected()}
-    for table, row, col, value, status in _actual(report.cells):
+    for table, row, col, value, status in cell_tuples(report.cells):
         assert value is None or value == truth[(table, row, col)], (row, col, status)
         assert status in ("ok", "split", "ambiguous", "missing_cell", "surplus_cells")
     hard = report.checks[report.checks.kind != "soft"]

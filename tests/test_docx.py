@@ -15,9 +15,8 @@ from copy import deepcopy
 from pathlib import Path
 
 import docx
-import pandas as pd
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, REPORT_PARAMS, cell_tuples
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from hypothesis import given, settings
@@ -35,21 +34,7 @@ TEMPLATE = FIXTURES / "template-2021-blank.docx"
 SOFFICE = shutil.which("soffice")
 NEEDS_SOFFICE = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 
-reports = st.builds(
-    dict,
-    seed=st.integers(0, 2**32 - 1),
-    template=st.sampled_from(["2019", "2021"]),
-    blank_rate=st.sampled_from([0.0, 0.05, 0.3]),
-    placeholder_rate=st.sampled_from([0.0, 0.05]),
-    one_row_other=st.booleans(),
-    zero_share=st.sampled_from([0.0, 0.5, 1.0]),
-)
-
-
-def _cells(report: gr.Report) -> list[tuple]:
-    c = report.cells
-    values = [None if pd.isna(v) else float(v) for v in c.value]
-    return list(zip(c.table, c.row_key, c.col_key, values, c.status, strict=True))
+reports = REPORT_PARAMS
 
 
 def _read(directory: Path, name: str, data: bytes) -> gr.Report:
@@ -62,7 +47,7 @@ def _assert_round_trip(report: gr.Report, synthetic) -> None:
     assert report.meta["format"] in ("docx", "doc")
     assert report.meta["template"] == synthetic.template
     assert report.meta["year"] == synthetic.year
-    assert _cells(report) == synthetic.expected()
+    assert cell_tuples(report.cells) == synthetic.expected()
     total = report.figures.query("figure == 'proactive_total'").value.iloc[0]
     assert total == synthetic.proactive_total
 

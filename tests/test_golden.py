@@ -1,33 +1,12 @@
 """Every cell, the metadata and the proactive total of the bundled reports, as read by hand."""
 
-import csv
 import json
 
 import pandas as pd
 import pytest
-from conftest import GOLDEN, GOLDEN_DIR, RAW_DIR, SEEDS
+from conftest import GOLDEN, GOLDEN_DIR, RAW_DIR, SEEDS, cell_tuples, golden_cells
 
 import govreports as gr
-
-
-def _expected_cells(report_id: str) -> list[tuple]:
-    with open(GOLDEN_DIR / report_id / "expected_cells.csv", encoding="utf-8") as f:
-        return [
-            (
-                r["table"],
-                r["row_key"],
-                r["col_key"],
-                float(r["value"]) if r["value"] else None,
-                r["status"],
-            )
-            for r in csv.DictReader(f)
-        ]
-
-
-def _actual_cells(report: gr.Report) -> list[tuple]:
-    cells = report.cells
-    values = [None if pd.isna(v) else float(v) for v in cells.value]
-    return list(zip(cells.table, cells.row_key, cells.col_key, values, cells.status, strict=True))
 
 
 @pytest.fixture(scope="module", params=sorted(GOLDEN))
@@ -37,7 +16,7 @@ def seed(request):
 
 def test_every_cell_matches_the_report(seed):
     report_id, report = seed
-    assert _actual_cells(report) == _expected_cells(report_id)
+    assert cell_tuples(report.cells) == golden_cells(report_id)
 
 
 # Figures the reader does not yet find, each a strict xfail so that a fix is noticed.

@@ -3,9 +3,8 @@
 import re
 import socket
 
-import pandas as pd
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, REPORT_PARAMS, cell_tuples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,21 +18,7 @@ from govreports.synth import generate_report
 
 WORD_2019 = FIXTURES / "html" / "word-2019-data-colspan.html"
 
-reports = st.builds(
-    dict,
-    seed=st.integers(0, 2**32 - 1),
-    template=st.sampled_from(["2019", "2021"]),
-    blank_rate=st.sampled_from([0.0, 0.05, 0.3]),
-    placeholder_rate=st.sampled_from([0.0, 0.05]),
-    one_row_other=st.booleans(),
-    zero_share=st.sampled_from([0.0, 0.5, 1.0]),
-)
-
-
-def _cells(report: gr.Report) -> list[tuple]:
-    c = report.cells
-    values = [None if pd.isna(v) else float(v) for v in c.value]
-    return list(zip(c.table, c.row_key, c.col_key, values, c.status, strict=True))
+reports = REPORT_PARAMS
 
 
 def _write(directory, name: str, data: bytes):
@@ -49,7 +34,7 @@ def test_render_then_read_gives_the_same_cells(tmp_path_factory, params, encodin
     page = render_html(synthetic, encoding=encoding, word_spans=word_spans)
     assert sniff(page) == "html"
     report = gr.read_report(_write(tmp_path_factory.mktemp("html"), "report.html", page))
-    assert _cells(report) == synthetic.expected()
+    assert cell_tuples(report.cells) == synthetic.expected()
     assert report.meta["template"] == synthetic.template
     assert report.meta["year"] == synthetic.year
     assert report.meta["organ"] == synthetic.organ
@@ -176,7 +161,7 @@ def _expected_word_2019() -> list[tuple]:
 
 def test_word_page_with_data_colspans_unlike_the_header():
     report = gr.read_report(WORD_2019)
-    assert _cells(report) == _expected_word_2019()
+    assert cell_tuples(report.cells) == _expected_word_2019()
     meta = report.meta
     assert (meta["template"], meta["year"], meta["organ"]) == ("2019", 2019, "示例市人民政府办公室")
     assert report.figures.query("figure == 'proactive_total'").value.tolist() == [1524.0]
@@ -190,7 +175,7 @@ def test_a_gbk_page_without_a_meta_charset(tmp_path):
     assert b"charset" not in page
     report = gr.read_report(_write(tmp_path, "gbk.html", page))
     assert report.meta["encoding"] == "gb18030"
-    assert _cells(report) == synthetic.expected()
+    assert cell_tuples(report.cells) == synthetic.expected()
 
 
 def test_a_gbk_page_labelled_utf8_is_not_read_as_mojibake(tmp_path):
@@ -198,7 +183,7 @@ def test_a_gbk_page_labelled_utf8_is_not_read_as_mojibake(tmp_path):
     page = render_html(synthetic, encoding="gbk").replace(b"charset=gbk", b"charset=utf-8")
     report = gr.read_report(_write(tmp_path, "mislabelled.html", page))
     assert report.meta["encoding"] == "gb18030"
-    assert _cells(report) == synthetic.expected()
+    assert cell_tuples(report.cells) == synthetic.expected()
 
 
 @pytest.mark.parametrize(
@@ -223,7 +208,7 @@ def test_a_report_inside_a_layout_table(tmp_path):
     )
     page = page.replace('<div class="attach">', '</td></tr></table><div class="attach">')
     report = gr.read_report(_write(tmp_path, "layout.html", page.encode()))
-    assert _cells(report) == synthetic.expected()
+    assert cell_tuples(report.cells) == synthetic.expected()
 
 
 @settings(max_examples=25, deadline=None)
@@ -236,7 +221,7 @@ def test_a_truncated_page_is_exact_or_flagged(tmp_path_factory, seed, cut, encod
         report = gr.read_report(path)
     except (NotAReportError, NoTablesError):
         return  # cut before the report's wording or its first table: nothing to read
-    for got, expected in zip(_cells(report), synthetic.expected(), strict=True):
+    for got, expected in zip(cell_tuples(report.cells), synthetic.expected(), strict=True):
         if got[3] is not None:
             assert got == expected  # a value read from a cut page is the value printed
 
@@ -318,7 +303,7 @@ def test_hostile_markup_is_parsed_without_network_or_entities(tmp_path, monkeypa
         monkeypatch.undo()
         with pytest.raises(BlockingIOError):
             server.accept()  # nothing connected, not even from C
-    cells = _cells(report)
+    cells = cell_tuples(report.cells)
     expected = _expected_word_2019()
     entity = cells.index(("applications", "other_total", "natural_person", None, "text"))
     assert report.cells.raw.iloc[entity] == "&ext;"  # left as printed, flagged, never fetched

@@ -1,11 +1,10 @@
 """Markdown input: the two real Markdown reports cell by cell, round trips, markup and bad input."""
 
-import csv
 import json
 
 import pandas as pd
 import pytest
-from conftest import FIXTURES, GOLDEN_DIR, RAW_DIR
+from conftest import FIXTURES, GOLDEN_DIR, RAW_DIR, REPORT_PARAMS, cell_tuples, golden_cells
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,21 +20,6 @@ from govreports.synth import generate_report
 SHANGHAI = "shanghai-general-office-2025-pdftext"
 SHUYANG = "shuyang-county-2025-ocr"
 MARKDOWN = FIXTURES / "markdown"
-
-
-def _cells(report: gr.Report) -> list[tuple]:
-    c = report.cells
-    values = [None if pd.isna(v) else float(v) for v in c.value]
-    return list(zip(c.table, c.row_key, c.col_key, values, c.status, strict=True))
-
-
-def _golden(report_id: str) -> list[tuple]:
-    with open(GOLDEN_DIR / report_id / "expected_cells.csv", encoding="utf-8") as f:
-        rows = csv.DictReader(f)
-        return [
-            (r["table"], r["row_key"], r["col_key"], float(r["value"]) if r["value"] else None, r["status"])
-            for r in rows
-        ]
 
 
 def _meta(report_id: str) -> dict:
@@ -58,7 +42,7 @@ def test_real_reports_are_read_as_markdown(real, rid):
 
 @pytest.mark.parametrize("rid", [SHANGHAI, SHUYANG])
 def test_every_cell_matches_the_golden(real, rid):
-    assert _cells(real[rid]) == _golden(rid)
+    assert cell_tuples(real[rid].cells) == golden_cells(rid)
 
 
 @pytest.mark.parametrize("rid", [SHANGHAI, SHUYANG])
@@ -142,7 +126,7 @@ def test_markup_fixture_keeps_notes_as_text_and_reads_every_layout():
     report = gr.read_report(MARKDOWN / "markup.md")
     meta = report.meta
     assert (meta["format"], meta["year"], meta["organ"]) == ("markdown", 2023, "某某市人民政府")
-    got = {(t, r, c): (v, s) for t, r, c, v, s in _cells(report)}
+    got = {(t, r, c): (v, s) for t, r, c, v, s in cell_tuples(report.cells)}
     assert [got[("active", "rules", c)] for c in ("issued", "repealed", "in_force")] == [
         (None, "text"),
         (None, "text"),
@@ -169,7 +153,7 @@ def test_markup_fixture_keeps_notes_as_text_and_reads_every_layout():
 
 def test_ragged_table_is_flagged_not_shifted():
     report = gr.read_report(MARKDOWN / "ragged.md")
-    got = {(t, r, c): (v, s) for t, r, c, v, s in _cells(report)}
+    got = {(t, r, c): (v, s) for t, r, c, v, s in cell_tuples(report.cells)}
 
     def row(table, key):
         return [got[k] for k in got if k[:2] == (table, key)]
@@ -228,15 +212,7 @@ def test_sniffed_as_markdown_only_with_a_table():
 
 # --- round trips ----------------------------------------------------------------------------
 
-reports = st.builds(
-    dict,
-    seed=st.integers(0, 2**32 - 1),
-    template=st.sampled_from(["2019", "2021"]),
-    blank_rate=st.sampled_from([0.0, 0.05, 0.3]),
-    placeholder_rate=st.sampled_from([0.0, 0.05]),
-    one_row_other=st.booleans(),
-    zero_share=st.sampled_from([0.0, 0.5, 1.0]),
-)
+reports = REPORT_PARAMS
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +229,7 @@ def test_render_then_parse_gives_the_same_cells(workdir, params, style):
     report = gr.read_report(path)
     assert (report.meta["format"], report.meta["template"]) == ("markdown", synthetic.template)
     assert (report.meta["organ"], report.meta["year"]) == (synthetic.organ, synthetic.year)
-    assert _cells(report) == synthetic.expected()
+    assert cell_tuples(report.cells) == synthetic.expected()
     total = report.figures.query("figure == 'proactive_total'").value.iloc[0]
     assert total == synthetic.proactive_total
 

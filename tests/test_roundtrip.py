@@ -1,6 +1,6 @@
 """Generate a consistent report → render it in each layout → parse it → the same cells."""
 
-import pandas as pd
+from conftest import REPORT_PARAMS, cell_tuples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -8,21 +8,7 @@ import govreports as gr
 from govreports.render.text import LAYOUTS, render_text
 from govreports.synth import generate_report
 
-reports = st.builds(
-    dict,
-    seed=st.integers(0, 2**32 - 1),
-    template=st.sampled_from(["2019", "2021"]),
-    blank_rate=st.sampled_from([0.0, 0.05, 0.3]),
-    placeholder_rate=st.sampled_from([0.0, 0.05]),
-    one_row_other=st.booleans(),
-    zero_share=st.sampled_from([0.0, 0.5, 1.0]),
-)
-
-
-def _cells(report: gr.Report) -> list[tuple]:
-    c = report.cells
-    values = [None if pd.isna(v) else float(v) for v in c.value]
-    return list(zip(c.table, c.row_key, c.col_key, values, c.status, strict=True))
+reports = REPORT_PARAMS
 
 
 @settings(max_examples=60, deadline=None)
@@ -34,7 +20,7 @@ def test_render_then_parse_gives_the_same_cells(params, layout):
     report = gr.read_report(text=render_text(synthetic, layout))
     assert report.meta["template"] == synthetic.template
     assert report.meta["year"] == synthetic.year
-    assert _cells(report) == synthetic.expected()
+    assert cell_tuples(report.cells) == synthetic.expected()
     total = report.figures.query("figure == 'proactive_total'").value.iloc[0]
     assert total == synthetic.proactive_total
 
