@@ -42,8 +42,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP)
+bench: system-deps $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/pdf.py
 
 clean:
 	rm -rf $(VENV) data/processed/*.parquet data/processed/*.csv

@@ -1,0 +1,287 @@
+"""PDF: the real report read cell for cell, generated reports round-tripped, and bad input.
+
+Generated reports are rendered through LibreOffice (a couple of seconds per run), in one font
+of each kind: Noto Sans CJK (embedded as CFF / Type 1) and WenQuanYi Zen Hei (TrueType). The
+PDFs are rendered once per session.
+"""
+
+import hashlib
+import re
+import struct
+from dataclasses import replace
+
+import pypdfium2 as pdfium
+import pytest
+from conftest import RAW_DIR, cell_tuples, golden_cells
+from PIL import Image
+
+import govreports as gr
+from govreports.errors import NotAReportError, ReadError
+from govreports.readers import pdf_engines
+from govreports.readers.pdf import PdfSettings, locate_pages, read_pdf, use_pdf_settings
+from govreports.readers.pdf_engines import read_text_layer
+from govreports.render.pdf import FONTS, render_pdfs
+from govreports.synth import generate_report
+
+HUAIAN = RAW_DIR / "huaian-city-2024.pdf"
+CASES = {
+    "2021": dict(seed=11, template="2021", zero_share=0.0),
+    "2019-placeholders": dict(
+        seed=12, template="2019", blank_rate=0.05, placeholder_rate=0.05, zero_share=0.0
+    ),
+    "2021-blanks-one-row-other": dict(seed=13, blank_rate=0.3, placeholder_rate=0.05, one_row_other=True),
+}
+
+
+def _read(path, engines=("pdfplumber",)) -> gr.Report:
+    with use_pdf_settings(PdfSettings(engines=engines)):
+        return gr.read_report(path)
+
+
+# The real report --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engines", [("pdfplumber",), ("camelot",), ("pdfplumber", "camelot")])
+def test_huaian_every_cell_with_each_engine(engines):
+    report = _read(HUAIAN, engines)
+    assert cell_tuples(report.cells) == golden_cells("huaian-city-2024")
+    assert (report.checks.status == "pass").all()
+
+
+def test_huaian_tables_are_located_from_the_text_layer():
+    pages = read_text_layer("huaian.pdf", HUAIAN.read_bytes())
+    assert len(pages) == 6
+    assert locate_pages(pages) == [2, 3, 4]  # pages 3-5; the prose of page 2 names 行政复议 once
+
+
+def test_huaian_rows_stitch_the_page_breaks():
+    doc = read_pdf("huaian.pdf", data=HUAIAN.read_bytes())
+    rows = [row.cells for row in doc.rows]
+    assert not [r for r in rows if re.fullmatch(r"-\s*\d\s*-", "".join(r))]  # page numbers dropped
+    assert ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他") in rows  # '商业企'/'业'
+    # 表三 across pages 4 → 5: the group label split by the break is joined, in the row above it.
+    unable = rows.index(
+        ("（四）无法提供", "1.本机关不掌握相关政府信息", "746", "12", "0", "0", "10", "1", "769")
+    )
+    assert rows[unable + 1] == ("2.没有现成信息需要另行制作", "11", "0", "0", "0", "0", "0", "11")
+    assert ("三、本年度办理结果", "（一）予以公开", "1288", "21", "0", "0", "50", "3", "1362") in rows
+    # 表二 across pages 3 → 4: the heading row of （六） stays above its header and rows.
+    penalty = rows.index(("行政处罚", "3985758"))
+    assert rows[penalty - 2 : penalty] == [("第二十条 第（六）项",), ("信息内容", "本年处理决定数量")]
+
+
+def test_huaian_text_is_the_whole_text_layer_and_rows_point_into_it():
+    report = gr.read_report(HUAIAN)
+    doc = read_pdf("huaian.pdf", data=HUAIAN.read_bytes())
+    assert "全年收取政府信息公开信息处理费 3940 元" in doc.text  # page 6
+    assert report.meta["format"] == "pdf"
+    lines = doc.text.split("\n")
+    for key, label in (("new_received", "本年新收"), ("carried_forward", "结转下年度"), ("review", "72")):
+        ref = report.cells[report.cells.row_key == key].source_ref.iloc[0]
+        assert label in lines[int(ref.removeprefix("line ")) - 1]
+
+
+# Generated reports through LibreOffice -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """``{(font, case): (path, synthetic report)}``, two LibreOffice runs in all."""
+    folder = tmp_path_factory.mktemp("pdf")
+    found = {}
+    for font in FONTS:
+        reports = [generate_report(**params) for params in CASES.values()]
+        for name, report, data in zip(CASES, reports, render_pdfs(reports, font=font), strict=True):
+            path = folder / f"{name}-{font.split()[0]}.pdf"
+            path.write_bytes(data)
+            found[(font, name)] = path, report
+    return found
+
+
+@pytest.mark.parametrize("font", FONTS)
+@pytest.mark.parametrize("case", CASES)
+def test_render_then_read_gives_the_same_cells(rendered, font, case):
+    path, synthetic = rendered[(font, case)]
+    report = _read(path)
+    assert (report.meta["template"], report.meta["year"]) == (synthetic.template, synthetic.year)
+    assert cell_tuples(report.cells) == synthetic.expected()
+
+
+@pytest.mark.parametrize("font", FONTS)
+def test_applications_table_runs_across_a_page_break(rendered, font):
+    # At least one PDF per font has 表三 on two pages (all do at the current layout).
+    split = []
+    for case in CASES:
+        pages = read_text_layer("r.pdf", rendered[(font, case)][0].read_bytes())
+        first = next(p.index for p in pages if any("本年新收" in ln.text for ln in p.lines))
+        last = next(p.index for p in pages if any("结转下年度" in ln.text for ln in p.lines))
+        split.append(last > first)
+    assert any(split)
+
+
+@pytest.mark.parametrize(("font", "program"), [(FONTS[0], b"NotoSansCJK"), (FONTS[1], b"WenQuanYiZenHei")])
+def test_the_requested_font_is_embedded(rendered, font, program):
+    data = rendered[(font, "2021")][0].read_bytes()
+    assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+" + program, data)
+
+
+def test_camelot_refuses_fonts_it_would_misplace(rendered):
+    path, _ = rendered[(FONTS[0], "2021")]
+    with pytest.raises(ReadError, match=r"camelot would misplace text set in fonts .*NotoSansCJK"):
+        _read(path, ("pdfplumber", "camelot"))
+
+
+def test_both_engines_agree_on_a_truetype_pdf(rendered):
+    path, synthetic = rendered[(FONTS[1], "2021-blanks-one-row-other")]
+    assert cell_tuples(_read(path, ("camelot", "pdfplumber")).cells) == synthetic.expected()
+
+
+def test_a_cell_the_engines_read_differently_is_flagged(monkeypatch):
+    def misreading(data, heights):
+        grids = pdf_engines.pdfplumber_tables(data, heights)
+        for grid in grids:
+            for i, row in enumerate(grid.rows):
+                if row.cells and row.cells[0] == "一、本年新收政府信息公开申请数量":
+                    grid.rows[i] = replace(row, cells=row.cells[:-1] + ("3118",))
+        return grids
+
+    monkeypatch.setitem(pdf_engines.ENGINES, "camelot", misreading)
+    cells = _read(HUAIAN, ("pdfplumber", "camelot")).cells
+    flagged = cells[cells.status == "engine_disagreement"]
+    assert flagged[["row_key", "col_key", "raw"]].values.tolist() == [
+        ["new_received", "total", "3119 ≠ 3118"]
+    ]
+    assert flagged.value.isna().all()
+    assert (cells.status.drop(flagged.index) == "ok").all()
+
+
+# Settings and bad input --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"engines": ("tabula",)}, r"engines: one or two different names of \('pdfplumber', 'camelot'\)"),
+        ({"engines": ("camelot", "camelot")}, "engines: one or two different names"),
+        ({"pages": "some"}, r"pages must be one of \('located', 'all'\), not 'some'"),
+    ],
+)
+def test_bad_settings_are_refused(settings, message):
+    with pytest.raises(ValueError, match=message):
+        PdfSettings.resolve(settings)
+
+
+def test_all_pages_reads_the_same_cells():
+    assert cell_tuples(gr.read_report(HUAIAN).cells) == cell_tuples(_read_all_pages(HUAIAN).cells)
+
+
+def _read_all_pages(path) -> gr.Report:
+    with use_pdf_settings({"pages": "all"}):
+        return gr.read_report(path)
+
+
+def test_image_only_pdf(tmp_path):
+    path = tmp_path / "scan.pdf"
+    Image.new("RGB", (600, 800), "white").save(path, "PDF")
+    with pytest.raises(ReadError, match=r"scan\.pdf: no text layer; OCR is not supported$"):
+        gr.read_report(path)
+
+
+def test_encrypted_pdf(tmp_path):
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(_encrypted_pdf(user_password=b"secret"))
+    assert len(pdfium.PdfDocument(path.read_bytes(), password="secret")) == 1  # a real one
+    with pytest.raises(ReadError, match=r"locked\.pdf: encrypted PDF: it needs a password to open$"):
+        gr.read_report(path)
+
+
+def test_truncated_pdf(tmp_path):
+    path = tmp_path / "half.pdf"
+    data = HUAIAN.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ReadError, match=r"half\.pdf: truncated PDF: no end-of-file marker \(%%EOF\)$"):
+        gr.read_report(path)
+
+
+def test_corrupt_pdf(tmp_path):
+    path = tmp_path / "noise.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n")
+    with pytest.raises(ReadError, match=r"noise\.pdf: not a readable PDF \(corrupt\): Failed to load"):
+        gr.read_report(path)
+
+
+def test_pdf_with_text_that_is_not_a_report(tmp_path):
+    path = tmp_path / "menu.pdf"
+    path.write_bytes(_pdf([b"BT /F1 12 Tf 72 720 Td (Home News Contact) Tj ET"]))
+    with pytest.raises(NotAReportError, match=r"menu\.pdf: not a government information disclosure report"):
+        gr.read_report(path)
+
+
+# Minimal PDFs written by hand: one page of Helvetica text, optionally RC4-encrypted (PDF 1.4
+# standard security handler, revision 2), to test input no library here can produce.
+
+_PAD = bytes.fromhex("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A")
+_FILE_ID = b"govreports-test!"
+
+
+def _pdf(contents: list[bytes], trailer: bytes = b"") -> bytes:
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(contents[0]), contents[0]),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        *contents[1:],
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        trailer,
+        xref,
+    )
+    return bytes(out)
+
+
+def _rc4(key: bytes, data: bytes) -> bytes:
+    s, j = list(range(256)), 0
+    for i in range(256):
+        j = (j + s[i] + key[i % len(key)]) % 256
+        s[i], s[j] = s[j], s[i]
+    out, i, j = bytearray(), 0, 0
+    for byte in data:
+        i = (i + 1) % 256
+        j = (j + s[i]) % 256
+        s[i], s[j] = s[j], s[i]
+        out.append(byte ^ s[(s[i] + s[j]) % 256])
+    return bytes(out)
+
+
+def _encrypted_pdf(user_password: bytes, owner_password: bytes = b"owner") -> bytes:
+    def pad(password: bytes) -> bytes:
+        return (password + _PAD)[:32]
+
+    owner = _rc4(hashlib.md5(pad(owner_password)).digest()[:5], pad(user_password))
+    key = hashlib.md5(pad(user_password) + owner + struct.pack("<i", -4) + _FILE_ID).digest()[:5]
+    user = _rc4(key, _PAD)
+    content_key = hashlib.md5(key + (4).to_bytes(3, "little") + (0).to_bytes(2, "little")).digest()[:10]
+    content = _rc4(content_key, b"BT /F1 12 Tf 72 720 Td (locked) Tj ET")
+    encrypt = b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P -4 >>" % (
+        owner.hex().encode(),
+        user.hex().encode(),
+    )
+    file_id = _FILE_ID.hex().encode()
+    return _pdf([content, encrypt], b"/Encrypt 6 0 R /ID [<%s> <%s>] " % (file_id, file_id))
+
+
+def test_hand_made_pdfs_are_valid():
+    # The plain one reads as text: the reader, not the fixture, is what the tests above exercise.
+    pages = read_text_layer("menu.pdf", _pdf([b"BT /F1 12 Tf 72 720 Td (Home News Contact) Tj ET"]))
+    assert [ln.text for ln in pages[0].lines] == ["Home News Contact"]
