@@ -30,9 +30,8 @@ import re
 from dataclasses import dataclass, field
 
 from govreports.cells import looks_numeric
-from govreports.errors import EmptyInputError
 from govreports.readers.document import Document, RawRow
-from govreports.readers.text import decode, split_spaced
+from govreports.readers.text import load_text, split_spaced
 
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 # A rule cell has three dashes or a colon: '-' and '--' are placeholders in a row of values.
@@ -80,12 +79,7 @@ def read_markdown(
     >>> read_markdown(text="| 行政许可 | 12 |  |\n|---|---|---|\n").rows[0].cells
     ('行政许可', '12', '')
     """
-    encoding = "str"
-    if text is None:
-        text, encoding = decode(data or b"", source)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise EmptyInputError(source, "empty input: no text to parse")
+    text, encoding = load_text(source, data, text)
     blocks = _Blocks()
     lines = text.split("\n")
     for number, line in enumerate(lines, 1):

@@ -60,6 +60,21 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+def load_text(source: str, data: bytes | None, text: str | None) -> tuple[str, str]:
+    r"""Decode bytes (or take the text given), unify line ends; refuse an empty input.
+
+    >>> load_text("x.txt", "规章\r\n0".encode(), None)
+    ('规章\n0', 'utf-8')
+    """
+    encoding = "str"
+    if text is None:
+        text, encoding = decode(data or b"", source)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise EmptyInputError(source, "empty input: no text to parse")
+    return text, encoding
+
+
 def read_text(source: str = "<text>", *, data: bytes | None = None, text: str | None = None) -> Document:
     """Split report text into physical rows of cells.
 
@@ -71,12 +86,7 @@ def read_text(source: str = "<text>", *, data: bytes | None = None, text: str | 
     >>> read_text(text="行政许可 152").rows[0].cells
     ('行政许可', '152')
     """
-    encoding = "str"
-    if text is None:
-        text, encoding = decode(data or b"", source)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise EmptyInputError(source, "empty input: no text to parse")
+    text, encoding = load_text(source, data, text)
     lines = text.split("\n")
     rows = _pipe_rows(lines) if _is_pipe_layout(text) else _tab_rows(lines)
     return Document(source=source, text=text, rows=rows, encoding=encoding)
