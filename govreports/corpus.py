@@ -209,15 +209,19 @@ def parse_batch(paths: list[Path]) -> Corpus:
     )
 
 
-def parse_or_fail(path: Path, time_limit: float = TIME_LIMIT) -> ParsedReport | tuple[str, str, str]:
-    """Parse one file, or return ``(stage, error_type, message)`` saying why it failed."""
+def parse_or_fail(path: Path, time_limit: float | None = None) -> ParsedReport | tuple[str, str, str]:
+    """Parse one file, or return ``(stage, error_type, message)`` saying why it failed.
+
+    ``time_limit`` defaults to :data:`TIME_LIMIT` seconds.
+    """
+    time_limit = TIME_LIMIT if time_limit is None else time_limit
     try:
         with _deadline(time_limit):
             return parse_source(path)
     except ReadError as error:
         return error.stage, type(error).__name__, str(error)
     except TimeoutError:
-        return "parse", "TimeoutError", f"{path}: parsing took longer than {time_limit:.0f} s"
+        return "parse", "TimeoutError", f"{path}: parsing took longer than {time_limit:g} s"
     except Exception as error:  # noqa: BLE001 - one broken file must not stop a corpus
         return "parse", type(error).__name__, f"{path}: {error}"
 

@@ -1,9 +1,13 @@
 """Bad input: the exact error for one file, a failures row in a corpus, never a crash or a silent 0."""
 
+import time
+
 import pytest
 from conftest import RAW_DIR
 
 import govreports as gr
+from govreports import corpus as corpus_module
+from govreports import report as report_module
 from govreports.errors import (
     EmptyInputError,
     NoTablesError,
@@ -105,3 +109,32 @@ def test_placeholders_are_never_zero():
     carried = report.cells.query("row_key == 'carried_over'")
     assert carried.status.tolist() == ["slash", "dash", "dash", "zero_word", "na_text", "ok", "ok"]
     assert carried.value.isna().tolist() == [True, True, True, False, True, False, False]
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(report_module, "MAX_BYTES", 1000)
+    path = tmp_path / "huge.txt"
+    path.write_bytes(SEED.read_bytes())
+    with pytest.raises(ReadError, match=r"huge\.txt: file is \d+ bytes, over the 1000-byte limit"):
+        gr.read_report(path)
+
+
+def test_a_file_over_the_time_limit_becomes_a_failures_row(tmp_path, monkeypatch):
+    (tmp_path / "good.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "slow.txt").write_bytes(SEED.read_bytes() + b"\n")
+    parse = corpus_module.parse_source
+
+    def slow_on_one_file(path, **kwargs):
+        if path.name == "slow.txt":
+            time.sleep(5)
+        return parse(path, **kwargs)
+
+    monkeypatch.setattr(corpus_module, "parse_source", slow_on_one_file)
+    monkeypatch.setattr(corpus_module, "TIME_LIMIT", 0.5)
+    corpus = gr.read_reports(tmp_path, workers=1)
+    assert corpus.reports.report_id.tolist() == ["good"]
+    failure = corpus.failures.iloc[0]
+    assert (failure.error_type, failure.message) == (
+        "TimeoutError",
+        f"{tmp_path / 'slow.txt'}: parsing took longer than 0.5 s",
+    )
