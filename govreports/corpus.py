@@ -107,10 +107,10 @@ def concat(batches: list[Corpus]) -> Corpus:
     )
 
 
-def split_batches(paths: list[Path], workers: int | None) -> list[list[Path]]:
-    """Cut the inputs into batches: a few per worker, at most ``_BATCH`` reports each."""
+def split_batches(paths: list, workers: int | None, largest: int = _BATCH) -> list[list]:
+    """Cut the inputs into batches: a few per worker, at most ``largest`` inputs each."""
     workers = _workers(len(paths), workers)
-    size = max(1, min(_BATCH, -(-len(paths) // (workers * 4))))
+    size = max(1, min(largest, -(-len(paths) // (workers * 4))))
     return [paths[i : i + size] for i in range(0, len(paths), size)]
 
 
