@@ -85,13 +85,13 @@ def read_reports(
         progress: show a progress bar.
     """
     paths = list_inputs(source)
-    chunks = split_batches(paths, workers)
+    chunks = split_batches(list(zip(paths, report_ids(paths), strict=True)), workers)
     position = {tuple(chunk): i for i, chunk in enumerate(chunks)}
     done: dict[int, Corpus] = {}
     with tqdm(total=len(paths), disable=not progress, unit="report") as bar:
         for chunk, batch in run_batches(chunks, workers, client):
             if isinstance(batch, Crash):
-                batch = crash_frames(batch.item, batch.message)
+                batch = crash_frames(batch.item[0], batch.message)
             done[position.get(tuple(chunk), len(position) + len(done))] = batch
             bar.update(len(chunk))
     # Batches finish in any order; the corpus keeps the order of its inputs.
@@ -188,11 +188,28 @@ def _run_on_dask(batches: list[list], client: object, task: Callable) -> Iterato
         future.release()
 
 
-def parse_batch(paths: list[Path]) -> Corpus:
-    """Parse a batch of files into frames; frames are built where the parsing ran (in a worker)."""
+def report_ids(paths: list[Path]) -> list[str]:
+    """Give each input a report id: its file name without extension, unique within the corpus.
+
+    Where two inputs share a name (``2022/report.html`` and ``2023/report.html``), both are named
+    by their path below the folder the inputs share, so no two reports are ever merged.
+
+    >>> report_ids([Path("raw/2022/a.html"), Path("raw/2023/a.html"), Path("raw/2023/b.txt")])
+    ['2022/a', '2023/a', 'b']
+    """
+    stems = [p.stem for p in paths]
+    repeated = {s for s in stems if stems.count(s) > 1} if len(set(stems)) < len(stems) else set()
+    if not repeated:
+        return stems
+    root = Path(os.path.commonpath([p.parent for p in paths]))
+    return [p.relative_to(root).with_suffix("").as_posix() if p.stem in repeated else p.stem for p in paths]
+
+
+def parse_batch(items: list[tuple[Path, str]]) -> Corpus:
+    """Parse a batch of ``(path, report_id)`` into frames, built where the parsing ran (a worker)."""
     metas, cells, checks, figures, failures = [], [], [], [], []
-    for path in paths:
-        outcome = parse_or_fail(path)
+    for path, report_id in items:
+        outcome = parse_or_fail(path, report_id)
         if isinstance(outcome, ParsedReport):
             metas.append(outcome.meta)
             cells.extend(outcome.cells)
@@ -209,7 +226,9 @@ def parse_batch(paths: list[Path]) -> Corpus:
     )
 
 
-def parse_or_fail(path: Path, time_limit: float | None = None) -> ParsedReport | tuple[str, str, str]:
+def parse_or_fail(
+    path: Path, report_id: str | None = None, time_limit: float | None = None
+) -> ParsedReport | tuple[str, str, str]:
     """Parse one file, or return ``(stage, error_type, message)`` saying why it failed.
 
     ``time_limit`` defaults to :data:`TIME_LIMIT` seconds.
@@ -217,7 +236,7 @@ def parse_or_fail(path: Path, time_limit: float | None = None) -> ParsedReport |
     time_limit = TIME_LIMIT if time_limit is None else time_limit
     try:
         with _deadline(time_limit):
-            return parse_source(path)
+            return parse_source(path, report_id=report_id)
     except ReadError as error:
         return error.stage, type(error).__name__, str(error)
     except TimeoutError:

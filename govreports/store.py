@@ -27,7 +27,7 @@ import importlib.util
 import os
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
 
@@ -46,6 +46,7 @@ from govreports.corpus import (
     crash_frames,
     list_inputs,
     parse_batch,
+    report_ids,
     run_batches,
     split_batches,
 )
@@ -128,6 +129,7 @@ class _Input:
     mtime_ns: int
     sha256: str
     format: str
+    report_id: str = ""
 
     @property
     def fingerprint(self) -> str:
@@ -156,7 +158,10 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     ledger = _load_ledger(out)
     known = _known_files(ledger)
-    inputs = [_identify(p, known) for p in list_inputs(source)]
+    paths = list_inputs(source)
+    inputs = [
+        replace(_identify(p, known), report_id=r) for p, r in zip(paths, report_ids(paths), strict=True)
+    ]
     unique, duplicate_files = _split_duplicates(inputs)
     keep, todo = _plan(ledger, unique)
     _drop_stale(out, ledger, keep)
@@ -172,7 +177,7 @@ def build(
 
 def parse_and_write(inputs: list[_Input], out: str) -> str:
     """Parse a batch and write its parts where it ran (a worker); return the batch id."""
-    return _write_batch(Path(out), parse_batch([i.path for i in inputs]), inputs)
+    return _write_batch(Path(out), parse_batch([(i.path, i.report_id) for i in inputs]), inputs)
 
 
 def _known_files(ledger: pd.DataFrame) -> dict[str, tuple[int, int, str, str]]:
@@ -207,10 +212,12 @@ def _split_duplicates(inputs: list[_Input]) -> tuple[list[_Input], list[tuple[_I
 
 
 def _plan(ledger: pd.DataFrame, inputs: list[_Input]) -> tuple[pd.DataFrame, list[_Input]]:
-    """Ledger rows still valid (same path, content and parser), and the inputs to parse."""
-    valid = {(str(i.path), i.sha256, i.fingerprint) for i in inputs}
-    keys = zip(ledger.path, ledger.sha256, ledger.fingerprint, strict=True)
-    keep = ledger.loc[np.array([k in valid for k in keys], dtype=bool)]
+    """Ledger rows still valid (same path, content, parser and report id), and the inputs to parse."""
+    valid = {(str(i.path), i.sha256, i.fingerprint): i.report_id for i in inputs}
+    keys = zip(ledger.path, ledger.sha256, ledger.fingerprint, ledger.report_id, strict=True)
+    # A report id changes when another file of the same name joins the corpus (report_ids).
+    still = [(p, s, f) in valid and (pd.isna(r) or valid[(p, s, f)] == r) for p, s, f, r in keys]
+    keep = ledger.loc[np.array(still, dtype=bool)]
     done = set(zip(keep.path, keep.sha256, keep.fingerprint, strict=True))
     return keep, [i for i in inputs if (str(i.path), i.sha256, i.fingerprint) not in done]
 

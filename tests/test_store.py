@@ -121,3 +121,18 @@ def test_dask_cluster_writes_the_same_dataset(raw, tmp_path):
             store.build(raw, tmp_path / "dask", client=client)
     store.build(raw, tmp_path / "local", workers=1)
     _frames_equal(read_processed(tmp_path / "dask"), read_processed(tmp_path / "local"))
+
+
+def test_files_of_the_same_name_in_different_folders_stay_separate_reports(tmp_path):
+    raw = tmp_path / "raw"
+    for year, seed in (("2022", SEEDS[3]), ("2023", SEEDS[2])):
+        (raw / year).mkdir(parents=True)
+        shutil.copy(RAW_DIR / f"{seed}.txt", raw / year / "report.txt")
+    in_memory = read_reports(raw, workers=1)
+    assert sorted(in_memory.reports.report_id) == ["2022/report", "2023/report"]
+    assert in_memory.cells.groupby("report_id").size().tolist() == [200, 200]
+    store.build(raw, tmp_path / "out", workers=1)
+    shutil.copy(RAW_DIR / f"{SEEDS[0]}.txt", raw / "report.txt")  # a third "report" joins
+    store.build(raw, tmp_path / "out", workers=1)
+    reports = read_processed(tmp_path / "out").reports
+    assert sorted(reports.report_id) == ["2022/report", "2023/report", "report"]
