@@ -42,6 +42,14 @@ def cell_tuples(cells: pd.DataFrame) -> list[tuple]:
     return list(zip(cells.table, cells.row_key, cells.col_key, values, cells.status, strict=True))
 
 
+def assert_round_trip(report, synthetic) -> None:
+    """A parsed report gives back a generated one: template, year, every cell, proactive total."""
+    assert (report.meta["template"], report.meta["year"]) == (synthetic.template, synthetic.year)
+    assert cell_tuples(report.cells) == synthetic.expected()
+    total = report.figures.query("figure == 'proactive_total'").value.iloc[0]
+    assert total == synthetic.proactive_total
+
+
 def golden_cells(report_id: str) -> list[tuple]:
     """The hand-read expected cells of a report, in the same form as :func:`cell_tuples`."""
     with open(GOLDEN_DIR / report_id / "expected_cells.csv", encoding="utf-8") as f:
