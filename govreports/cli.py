@@ -14,9 +14,9 @@ import sys
 import pandas as pd
 
 from govreports.errors import ReadError
-from govreports.io import export_csv, export_stata, read_processed
+from govreports.io import export_csv, export_stata
 from govreports.report import read_report
-from govreports.store import build
+from govreports.store import build, read_frame
 from govreports.wide import to_wide
 
 log = logging.getLogger("govreports")
@@ -54,7 +54,8 @@ def _parse(source: str, out: str, workers: int | None, dask: str | None, *, csv:
     if csv:
         export_csv(out)
     print(f"{summary}; wrote {out}")
-    for row in read_processed(out).failures.itertuples():
+    # Only the failures: the other frames of a national corpus need not be loaded to list them.
+    for row in read_frame(out, "failures").itertuples():
         print(f"  failed: {row.path}: {row.stage}: {row.message}")
     return 0
 

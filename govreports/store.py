@@ -345,15 +345,16 @@ def _duplicates(reports: pd.DataFrame, duplicate_files) -> pd.DataFrame:
 
 def read_dataset(out_dir: str | os.PathLike[str]) -> Corpus:
     """Read a dataset written by :func:`build` into a :class:`Corpus` (``year`` from the partition)."""
-    out = Path(out_dir)
-    empty = _empty_frames()
-    return Corpus(
-        **{name: _read_folder(out / name) if (out / name).is_dir() else empty[name] for name in FRAME_NAMES}
-    )
+    return Corpus(**{name: read_frame(out_dir, name) for name in FRAME_NAMES})
+
+
+def read_frame(out_dir: str | os.PathLike[str], name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read one frame of a dataset written by :func:`build`, e.g. only ``failures``."""
+    return _read_folder(Path(out_dir) / name, columns)
 
 
 def _read_folder(folder: Path, columns: list[str] | None = None) -> pd.DataFrame:
-    if not any(folder.rglob("*.parquet")):
+    if not folder.is_dir() or not any(folder.rglob("*.parquet")):
         return _empty_frames()[folder.name]
     wanted = columns + ["year"] if columns and folder.name in PARTITIONED else columns
     frame = pd.read_parquet(folder, columns=wanted)
