@@ -49,6 +49,7 @@ def test_render_then_read_gives_the_same_cells(tmp_path_factory, params, encodin
         ("1<br>2", "1 2"),  # two lines are not one number
         ("<p>1</p><p>2</p>", "1 2"),
         ("<span style='display: none'>9</span>7", "7"),
+        ("<span style='DISPLAY&#58;NONE'>9</span>7", "7"),  # a style spelt with a reference
         ("3<script>document.write(4)</script>", "3"),
     ],
 )

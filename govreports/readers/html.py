@@ -30,7 +30,6 @@ from __future__ import annotations
 import codecs
 import re
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -54,9 +53,12 @@ _BLOCK = frozenset(
 )
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _CELL_TAGS = ("td", "th")
-# Text runs (and table structure) that a cell can be read through without walking it: a cell
-# holding anything else (a line break, a second paragraph, a link, a hidden run) is walked.
-_RUN_TAGS = frozenset("p span font b i u s strong em small big sub sup o:p td th tr".split())
+# Elements that make a cell read differently from its plain text (a line break, a block, a
+# link, an image, a script): such a cell is walked. So is a cell with a second paragraph or a
+# hidden part. Every other cell is read in one call, as most cells are runs of one paragraph.
+_WALK_TAGS = tuple(sorted((_SKIP | _BLOCK | {"a", "br", "img"}) - {"p", "td", "th", "tr"}))
+_DISPLAY_NONE = re.compile(rb"display\s*:\s*none")
+_SECOND_PARAGRAPHS = etree.XPath(".//p[preceding-sibling::*[1][self::p]]")
 # Zero-width characters Word and CMS editors leave in text; they are not part of any value.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 # At and above U+2E80: CJK characters and full-width punctuation, between which whitespace
@@ -116,8 +118,9 @@ def read_html(source: str, *, data: bytes) -> Document:
     (('行政许可', '12'), 'utf-8')
     """
     text, encoding = _decode(data, source)
-    root = etree.fromstring(text.encode("utf-8"), _parser())
-    walker = _Walker()
+    markup = text.encode("utf-8")
+    root = etree.fromstring(markup, _parser())
+    walker = _Walker(hides=_may_hide(markup))
     if root is not None:
         walker.walk(root)
     blocks = walker.blocks
@@ -141,6 +144,19 @@ def _cut_short(text: str) -> bool:
     (True, False)
     """
     return not text.rstrip().lower().endswith(_WHOLE_ENDS)
+
+
+def _may_hide(markup: bytes) -> bool:
+    """Tell whether a page may hide elements, so that a page that cannot is read faster.
+
+    Every page that hides an element says so with ``hidden`` or ``display:none`` (or spells
+    it with character references), so one search of the markup saves checking each element.
+
+    >>> _may_hide(b"<td style='DISPLAY: none'>"), _may_hide(b"<td style='border:none'>")
+    (True, False)
+    """
+    lowered = markup.lower()  # ASCII only: what UTF-8 markup is written in
+    return b"hidden" in lowered or b"&#" in lowered or _DISPLAY_NONE.search(lowered) is not None
 
 
 def _parser() -> etree.HTMLParser:
@@ -213,6 +229,8 @@ def _clean(text: str) -> str:
     >>> _clean(" 本年新\r\n 制作数量\xa0"), _clean("1 234"), _clean("\xa0")
     ('本年新制作数量', '1 234', '')
     """
+    if text.isprintable() and " " not in text:
+        return text  # no whitespace and no invisible characters: most cells
     tokens = text.translate(_INVISIBLE).split()
     if len(tokens) < 2:
         return tokens[0] if tokens else ""
@@ -233,8 +251,12 @@ def _hidden(element: etree._Element) -> bool:
 
 @dataclass
 class _Walker:
-    """Walks an element tree in document order and cuts it into paragraphs and table rows."""
+    """Walks an element tree in document order and cuts it into paragraphs and table rows.
 
+    ``hides`` says whether the page may hide elements at all (see :func:`_may_hide`).
+    """
+
+    hides: bool = True
     blocks: list[_Block] = field(default_factory=list)
     _parts: list[str] = field(default_factory=list)
     _chars: int = 0
@@ -256,7 +278,7 @@ class _Walker:
     def _start(self, element: etree._Element) -> bool:
         """Handle an opening tag; return True when its content must not be walked."""
         tag = element.tag
-        if not isinstance(tag, str) or tag in _SKIP or _hidden(element):
+        if not isinstance(tag, str) or tag in _SKIP or self.hides and _hidden(element):
             return True
         if tag == "img":
             self._flush()
@@ -264,7 +286,7 @@ class _Walker:
             return True
         if tag == "table" and _is_data_table(element):
             self._flush()
-            self.blocks.extend(_table_rows(element))
+            self.blocks.extend(_table_rows(element, hides=self.hides))
             return True
         if tag in _BLOCK or tag == "br":
             self._flush()
@@ -315,35 +337,31 @@ def _plain_cell(td: etree._Element) -> _Block:
     return _Block((text,), len(text))
 
 
-def _cells_to_walk(table: etree._Element) -> set[etree._Element]:
-    """Find the cells that are more than one paragraph of visible text runs (one pass, no XPath)."""
-    walked = set()
-    for element in table.iter():
-        tag = element.tag
-        if tag in _RUN_TAGS:
-            style = element.get("style")
-            previous = element.getprevious() if tag == "p" else None
-            hidden = style is not None and "none" in style.lower() and _hidden(element)
-            if not hidden and (previous is None or previous.tag != "p"):
-                continue
-        if tag in _CELL_TAGS:
-            walked.add(element)
-            continue
-        cell = next((a for a in element.iterancestors(*_CELL_TAGS)), None)
-        if cell is not None:
-            walked.add(cell)
-    return walked
-
-
-def _walked_cell(td: etree._Element) -> _Block:
+def _walked_cell(td: etree._Element, *, hides: bool) -> _Block:
     """Read a cell with paragraphs, line breaks, links or hidden parts: paragraphs joined."""
-    walker = _Walker()
+    walker = _Walker(hides=hides)
     walker.walk(td)
     blocks = walker.blocks
     text = _clean(" ".join(block.cells[0] for block in blocks if block.cells))
     chars = sum(block.chars for block in blocks)
     links = sum(block.link_chars for block in blocks)
     return _Block((text,), chars, links, images=sum(block.images for block in blocks))
+
+
+def _hidden_parts(table: etree._Element) -> set[etree._Element]:
+    """Hidden elements of a table (rows, cells, runs): one pass over its elements."""
+    return {element for element in table.iter() if _hidden(element)}
+
+
+def _cells_to_walk(table: etree._Element, hidden: set[etree._Element]) -> set[etree._Element]:
+    """Find the cells that do not read as their plain text (see :data:`_WALK_TAGS`).
+
+    The elements that make a cell so are few, and lxml finds them (by tag, and the second
+    paragraphs by XPath) without a Python loop over every run of every cell.
+    """
+    marks = [*table.iter(*_WALK_TAGS), *_SECOND_PARAGRAPHS(table), *hidden]
+    cells = (next(mark.iterancestors(*_CELL_TAGS), None) for mark in marks)
+    return {cell for cell in cells if cell is not None}
 
 
 def _span(td: etree._Element, name: str, limit: int) -> int:
@@ -365,7 +383,7 @@ class _Carried:
     cell: _Block
 
 
-def _table_rows(table: etree._Element) -> list[_Block]:
+def _table_rows(table: etree._Element, *, hides: bool = True) -> list[_Block]:
     """Read a data table: one cell per ``<td>``, with rowspan cells repeated below.
 
     >>> html = '<table><tr><td rowspan="2">（三）不予公开</td><td>1.属于国家秘密</td>'
@@ -373,19 +391,18 @@ def _table_rows(table: etree._Element) -> list[_Block]:
     >>> [row.cells for row in _table_rows(etree.fromstring(html, etree.HTMLParser()).find(".//table"))]
     [('（三）不予公开', '1.属于国家秘密', '3'), ('（三）不予公开', '2.其他法律行政法规禁止公开', '')]
     """
+    # A hidden row or cell is not shown, so it is no cell at all (not a blank one).
+    hidden = _hidden_parts(table) if hides else set()
+    walked = _cells_to_walk(table, hidden)
     carried: list[_Carried] = []
     rows: list[_Block] = []
-    walked = _cells_to_walk(table)
     for tr in table.iter("tr"):
-        if _hidden(tr):
+        if tr in hidden:
             continue
-        # A hidden cell is not shown, so it is no cell at all (not a blank one).
-        tds = [
-            (c, _walked_cell if c in walked else _plain_cell)
-            for c in tr
-            if c.tag in _CELL_TAGS and not _hidden(c)
-        ]
-        cells, carried = _grid_row(tds, carried)
+        tds = [c for c in tr if c.tag in _CELL_TAGS and c not in hidden]
+        cells = [_walked_cell(c, hides=hides) if c in walked else _plain_cell(c) for c in tds]
+        if carried or any(td.get("rowspan") is not None for td in tds):
+            cells, carried = _grid_row(tds, cells, carried)
         # A row is chrome only when each of its cells is: a data row whose label is a link
         # (portals link keywords such as 行政许可) keeps its values.
         chars = sum(c.chars for c in cells)
@@ -396,7 +413,7 @@ def _table_rows(table: etree._Element) -> list[_Block]:
 
 
 def _grid_row(
-    tds: list[tuple[etree._Element, Callable]], carried: list[_Carried]
+    tds: list[etree._Element], read: list[_Block], carried: list[_Carried]
 ) -> tuple[list[_Block], list[_Carried]]:
     """Place one row's cells among those spanning down from above; return them and the new spans.
 
@@ -417,9 +434,8 @@ def _grid_row(
             if span.rows_left > 1:
                 below.append(_Carried(span.start, span.width, span.rows_left - 1, span.cell))
 
-    for td, read in tds:
+    for td, cell in zip(tds, read, strict=True):
         take_above()
-        cell = read(td)
         width, height = _span(td, "colspan", _MAX_COLSPAN), _span(td, "rowspan", _MAX_ROWSPAN)
         cells.append(cell)
         if height > 1 and column < _WIDEST:
