@@ -5,7 +5,9 @@ Usage: python benchmarks/corpus.py [N]      (default N = 100000)
 Prints, for ``govreports.store.build`` (Parquet parts, no CSV copies): reports per second cold with
 1 process, with every core, and on a 2-worker local Dask cluster; the rerun time with a warm cache;
 and the peak resident memory of the parsing run (the main process, and its largest worker).
-Each measurement runs in a fresh Python process so that peaks do not mix.
+Each measurement runs in a fresh Python process so that peaks do not mix. Last, the rate of one
+process by format (text layouts, HTML pages), which explains the rate of a mix: an HTML page costs
+several text reports.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from memory import high_water_mib
 
+from govreports.corpus import parse_batch
 from govreports.render.text import LAYOUTS, render_text
 from govreports.synth import generate_report
 
@@ -111,6 +115,23 @@ def main(n: int) -> None:
         _row("warm rerun, all cores", warm, n)
         ratio = cold[f"{os.cpu_count()} processes"]["seconds"] / warm["seconds"]
         print(f"warm rerun is {ratio:.0f}x faster than the cold run on all cores")
+        rates = {kind: _format_rate(source, suffix) for kind, suffix in (("text", ".txt"), ("HTML", ".html"))}
+        print("1 process by format (parse only, median of 3):",
+              ", ".join(f"{kind} {rate:.0f} reports/s" for kind, rate in rates.items()))  # fmt: skip
+
+
+def _format_rate(source: Path, suffix: str, sample: int = 600) -> float:
+    """Reports per second of one process on up to ``sample`` files of one format."""
+    items = [(path, path.stem) for path in sorted(source.glob(f"*{suffix}"))[:sample]]
+    if not items:
+        return float("nan")
+    parse_batch(items[:20])  # warm the caches, as a long run is
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        parse_batch(items)
+        times.append(time.perf_counter() - start)
+    return len(items) / statistics.median(times)
 
 
 def _row(label: str, result: dict, n: int) -> None:

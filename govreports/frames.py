@@ -123,7 +123,7 @@ def reports_frame(metas: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def _columns(records: list[tuple], width: int) -> list[list]:
+def _columns(records: list[tuple], width: int) -> list[tuple]:
     if not records:
-        return [[] for _ in range(width)]
-    return [[record[i] for record in records] for i in range(width)]
+        return [() for _ in range(width)]
+    return list(zip(*records, strict=True))
