@@ -15,6 +15,7 @@ import pandas as pd
 
 from govreports.errors import ReadError
 from govreports.io import export_csv, export_stata
+from govreports.readers.pdf import PAGE_CHOICES, PdfSettings
 from govreports.report import read_report
 from govreports.store import build, read_frame
 from govreports.wide import to_wide
@@ -34,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     parse.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     parse.add_argument("--dask", metavar="ADDRESS", default=None, help="parse on this Dask scheduler")
     parse.add_argument("--no-csv", action="store_true", help="skip the CSV copies of the frames")
+    parse.add_argument(
+        "--pdf-engines",
+        default="pdfplumber",
+        help="PDF table engines, comma-separated; with two, cells they read differently are flagged",
+    )
+    parse.add_argument(
+        "--pdf-pages", choices=PAGE_CHOICES, default="located", help="PDF pages to read tables on"
+    )
     check = commands.add_parser("check", help="print one report's tables and its failed checks")
     check.add_argument("file")
     export = commands.add_parser("export", help="export a parsed dataset for other software")
@@ -42,15 +51,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.command == "parse":
-        return _parse(args.source, args.out, args.workers, args.dask, csv=not args.no_csv)
+        try:
+            pdf = PdfSettings(engines=tuple(args.pdf_engines.split(",")), pages=args.pdf_pages)
+        except ValueError as error:
+            parser.error(f"--pdf-engines: {error}")
+        return _parse(args.source, args.out, args.workers, args.dask, pdf, csv=not args.no_csv)
     if args.command == "export":
         print(f"wrote {export_stata(args.out, args.stata)}")
         return 0
     return _check(args.file)
 
 
-def _parse(source: str, out: str, workers: int | None, dask: str | None, *, csv: bool) -> int:
-    summary = build(source, out, workers=workers, client=dask, progress=True)
+def _parse(
+    source: str, out: str, workers: int | None, dask: str | None, pdf: PdfSettings, *, csv: bool
+) -> int:
+    summary = build(source, out, workers=workers, client=dask, progress=True, pdf=pdf)
     if csv:
         export_csv(out)
     print(f"{summary}; wrote {out}")

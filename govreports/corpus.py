@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from tqdm import tqdm
 
 from govreports import frames
 from govreports.errors import ReadError
+from govreports.readers.pdf import PdfSettings, current_settings, use_pdf_settings
 from govreports.report import ParsedReport, parse_source
 
 # Files that travel with a corpus but are not reports.
@@ -72,6 +74,7 @@ def read_reports(
     workers: int | None = None,
     client: object | None = None,
     progress: bool = False,
+    pdf: PdfSettings | Mapping | None = None,
 ) -> Corpus:
     """Parse every report in a folder (or a list of paths) into corpus frames held in memory.
 
@@ -83,13 +86,17 @@ def read_reports(
         workers: processes to use; None uses every core for large inputs, 1 stays in-process.
         client: a ``dask.distributed`` Client or scheduler address: parse on that cluster.
         progress: show a progress bar.
+        pdf: how PDFs are read (:class:`~govreports.readers.pdf.PdfSettings` or a mapping of
+            its fields); by default those of ``use_pdf_settings`` around the call. Every
+            worker reads with them.
     """
+    task = partial(parse_batch, pdf=current_settings(pdf))
     paths = list_inputs(source)
     chunks = split_batches(list(zip(paths, report_ids(paths), strict=True)), workers)
     position = {tuple(chunk): i for i, chunk in enumerate(chunks)}
     done: dict[int, Corpus] = {}
     with tqdm(total=len(paths), disable=not progress, unit="report") as bar:
-        for chunk, batch in run_batches(chunks, workers, client):
+        for chunk, batch in run_batches(chunks, workers, client, task):
             if isinstance(batch, Crash):
                 batch = crash_frames(batch.item[0], batch.message)
             done[position.get(tuple(chunk), len(position) + len(done))] = batch
@@ -205,18 +212,22 @@ def report_ids(paths: list[Path]) -> list[str]:
     return [p.relative_to(root).with_suffix("").as_posix() if p.stem in repeated else p.stem for p in paths]
 
 
-def parse_batch(items: list[tuple[Path, str]]) -> Corpus:
-    """Parse a batch of ``(path, report_id)`` into frames, built where the parsing ran (a worker)."""
+def parse_batch(items: list[tuple[Path, str]], pdf: PdfSettings | None = None) -> Corpus:
+    """Parse a batch of ``(path, report_id)`` into frames, built where the parsing ran (a worker).
+
+    ``pdf`` settings apply to the whole batch (a worker process does not see the caller's).
+    """
     metas, cells, checks, figures, failures = [], [], [], [], []
-    for path, report_id in items:
-        outcome = parse_or_fail(path, report_id)
-        if isinstance(outcome, ParsedReport):
-            metas.append(outcome.meta)
-            cells.extend(outcome.cells)
-            checks.extend(outcome.checks)
-            figures.extend(outcome.figures)
-        else:
-            failures.append((str(path), *outcome))
+    with use_pdf_settings(current_settings(pdf)):
+        for path, report_id in items:
+            outcome = parse_or_fail(path, report_id)
+            if isinstance(outcome, ParsedReport):
+                metas.append(outcome.meta)
+                cells.extend(outcome.cells)
+                checks.extend(outcome.checks)
+                figures.extend(outcome.figures)
+            else:
+                failures.append((str(path), *outcome))
     return Corpus(
         reports=frames.reports_frame(metas),
         cells=frames.cells_frame(cells),

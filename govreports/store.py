@@ -27,6 +27,7 @@ import importlib.util
 import os
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
@@ -51,6 +52,7 @@ from govreports.corpus import (
     split_batches,
 )
 from govreports.readers import READERS, sniff
+from govreports.readers.pdf import PdfSettings, current_settings
 
 PARTITIONED = ("reports", "cells", "checks", "figures")
 LEDGER_COLUMNS = (
@@ -105,10 +107,14 @@ class BuildSummary:
 
 
 @cache
-def fingerprint(fmt: str) -> str:
-    """Hash of the source code that parses one format: the cache key's parser half.
+def fingerprint(fmt: str, pdf: PdfSettings = PdfSettings()) -> str:  # noqa: B008 - immutable
+    """Hash of the source code that parses one format (and of the PDF settings, for PDFs).
+
+    This is the cache key's parser half: a change to either reparses exactly what it may change.
 
     >>> fingerprint("text") == fingerprint("text") and fingerprint("text") != fingerprint("pdf")
+    True
+    >>> fingerprint("pdf") != fingerprint("pdf", PdfSettings(pages="all"))
     True
     """
     digest = hashlib.sha256()
@@ -117,6 +123,8 @@ def fingerprint(fmt: str) -> str:
         spec = importlib.util.find_spec(module) if module else None
         if spec is not None and spec.origin:
             digest.update(Path(spec.origin).read_bytes())
+    if fmt == "pdf":
+        digest.update(repr(pdf).encode())
     return digest.hexdigest()[:16]
 
 
@@ -130,10 +138,7 @@ class _Input:
     sha256: str
     format: str
     report_id: str = ""
-
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.format)
+    fingerprint: str = ""  # of the parser that reads it: see fingerprint()
 
 
 def build(
@@ -143,6 +148,7 @@ def build(
     workers: int | None = None,
     client: object | None = None,
     progress: bool = False,
+    pdf: PdfSettings | Mapping | None = None,
 ) -> BuildSummary:
     """Parse ``source`` into a partitioned Parquet dataset in ``out_dir``, reusing earlier work.
 
@@ -152,20 +158,25 @@ def build(
         workers: processes; None uses every core. Ignored when ``client`` is given.
         client: a ``dask.distributed`` Client or scheduler address to parse on a cluster.
         progress: show a progress bar.
+        pdf: how PDFs are read (:class:`~govreports.readers.pdf.PdfSettings` or a mapping of
+            its fields); by default those of ``use_pdf_settings`` around the call. PDFs read
+            with other settings before are read again.
     """
     started = time.perf_counter()
+    settings = current_settings(pdf)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ledger = _load_ledger(out)
     known = _known_files(ledger)
     paths = list_inputs(source)
     inputs = [
-        replace(_identify(p, known), report_id=r) for p, r in zip(paths, report_ids(paths), strict=True)
+        replace(item, report_id=r, fingerprint=fingerprint(item.format, settings))
+        for item, r in zip((_identify(p, known) for p in paths), report_ids(paths), strict=True)
     ]
     unique, duplicate_files = _split_duplicates(inputs)
     keep, todo = _plan(ledger, unique)
     _drop_stale(out, ledger, keep)
-    task = partial(parse_and_write, out=str(out))
+    task = partial(parse_and_write, out=str(out), pdf=settings)
     with tqdm(total=len(todo), disable=not progress, unit="report") as bar:
         for chunk, result in run_batches(split_batches(todo, workers, _BUILD_BATCH), workers, client, task):
             if isinstance(result, Crash):
@@ -175,9 +186,10 @@ def build(
     return _finish(out, duplicate_files, parsed=len(todo), reused=len(keep), changed=changed, started=started)
 
 
-def parse_and_write(inputs: list[_Input], out: str) -> str:
+def parse_and_write(inputs: list[_Input], out: str, pdf: PdfSettings | None = None) -> str:
     """Parse a batch and write its parts where it ran (a worker); return the batch id."""
-    return _write_batch(Path(out), parse_batch([(i.path, i.report_id) for i in inputs]), inputs)
+    batch = parse_batch([(i.path, i.report_id) for i in inputs], pdf)
+    return _write_batch(Path(out), batch, inputs)
 
 
 def _known_files(ledger: pd.DataFrame) -> dict[str, tuple[int, int, str, str]]:

@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 from conftest import RAW_DIR, SEEDS
 
 from govreports.cli import main
@@ -49,3 +50,12 @@ def test_check_reports_a_bad_file(tmp_path, capsys):
     bad.write_text("首页", encoding="utf-8")
     assert main(["check", str(bad)]) == 1
     assert "bad.txt: not a government information disclosure report" in capsys.readouterr().err
+
+
+def test_parse_refuses_an_unknown_pdf_engine(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["parse", "data/raw", "-o", str(tmp_path / "out"), "--pdf-engines", "pdfplumber,tabula"])
+    assert exit_info.value.code == 2
+    assert "--pdf-engines: engines: one or two different names of ('pdfplumber', 'camelot')" in (
+        capsys.readouterr().err
+    )

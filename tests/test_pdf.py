@@ -7,6 +7,7 @@ PDFs are rendered once per session.
 
 import hashlib
 import re
+import shutil
 import struct
 from dataclasses import replace
 
@@ -16,6 +17,7 @@ from conftest import RAW_DIR, cell_tuples, golden_cells
 from PIL import Image
 
 import govreports as gr
+from govreports import store
 from govreports.errors import NotAReportError, ReadError
 from govreports.readers import pdf_engines
 from govreports.readers.pdf import PdfSettings, locate_pages, read_pdf, use_pdf_settings
@@ -178,6 +180,37 @@ def test_all_pages_reads_the_same_cells():
 def _read_all_pages(path) -> gr.Report:
     with use_pdf_settings({"pages": "all"}):
         return gr.read_report(path)
+
+
+# Settings travel to worker processes, and the cache knows which settings read a PDF --------------
+
+
+@pytest.fixture
+def noto_folder(rendered, tmp_path):
+    """A folder with one PDF that camelot refuses (its font) and pdfplumber reads."""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    shutil.copy(rendered[(FONTS[0], "2021")][0], folder / "noto.pdf")
+    return folder
+
+
+def _refused_by_camelot(corpus: gr.Corpus) -> bool:
+    return corpus.failures.message.str.contains("camelot would misplace text").tolist() == [True]
+
+
+def test_settings_given_to_read_reports_reach_its_workers(noto_folder):
+    both = {"engines": ("pdfplumber", "camelot")}
+    assert len(gr.read_reports(noto_folder, workers=2).reports) == 1
+    assert _refused_by_camelot(gr.read_reports(noto_folder, workers=2, pdf=both))
+    with use_pdf_settings(both):
+        assert _refused_by_camelot(gr.read_reports(noto_folder, workers=2))
+
+
+def test_a_pdf_read_with_other_settings_is_read_again(noto_folder, tmp_path):
+    out = tmp_path / "out"
+    assert store.build(noto_folder, out, workers=1).parsed == 1
+    assert store.build(noto_folder, out, workers=1, pdf={"pages": "all"}).parsed == 1
+    assert store.build(noto_folder, out, workers=1, pdf={"pages": "all"}).reused == 1
 
 
 def test_image_only_pdf(tmp_path):

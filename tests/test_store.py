@@ -62,7 +62,7 @@ def test_removed_files_leave_the_dataset(raw, tmp_path):
 def test_parser_upgrade_invalidates_the_formats_it_touches(raw, tmp_path, monkeypatch):
     out = tmp_path / "out"
     store.build(raw, out, workers=1)
-    monkeypatch.setattr(store, "fingerprint", lambda fmt: "new-parser" if fmt == "text" else "same")
+    monkeypatch.setattr(store, "fingerprint", lambda fmt, pdf: "new-parser" if fmt == "text" else "same")
     assert store.build(raw, out, workers=1).parsed == 5
 
 

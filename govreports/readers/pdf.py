@@ -43,7 +43,7 @@ from govreports.readers.pdf_engines import (
 )
 from govreports.schema import TABLES, normalize_label
 
-__all__ = ["PdfSettings", "locate_pages", "read_pdf", "use_pdf_settings"]
+__all__ = ["PdfSettings", "current_settings", "locate_pages", "read_pdf", "use_pdf_settings"]
 
 PAGE_CHOICES = ("located", "all")
 
@@ -88,7 +88,8 @@ _SETTINGS: ContextVar[PdfSettings | None] = ContextVar("pdf_settings", default=N
 def use_pdf_settings(settings: PdfSettings | Mapping) -> Iterator[PdfSettings]:
     """Read PDFs with these settings inside the block, e.g. through ``govreports.read_report``.
 
-    The settings hold for this thread or task only, not in worker processes.
+    The settings hold for this thread or task. :func:`govreports.read_reports` and
+    :func:`govreports.store.build` carry them to their worker processes and Dask workers.
 
     >>> with use_pdf_settings({"pages": "all"}) as s:
     ...     s.pages
@@ -100,6 +101,15 @@ def use_pdf_settings(settings: PdfSettings | Mapping) -> Iterator[PdfSettings]:
         yield resolved
     finally:
         _SETTINGS.reset(token)
+
+
+def current_settings(settings: PdfSettings | Mapping | None = None) -> PdfSettings:
+    """Return the settings to read PDFs with: ``settings``, else those of :func:`use_pdf_settings`.
+
+    >>> current_settings().engines, current_settings({"pages": "all"}).pages
+    (('pdfplumber',), 'all')
+    """
+    return PdfSettings.resolve(settings if settings is not None else _SETTINGS.get())
 
 
 def read_pdf(
@@ -122,7 +132,7 @@ def read_pdf(
     ...
     govreports.errors.ReadError: scan.pdf: truncated PDF: no end-of-file marker (%%EOF)
     """
-    chosen = PdfSettings.resolve(settings if settings is not None else _SETTINGS.get())
+    chosen = current_settings(settings)
     pages = read_text_layer(source, data)
     wanted = locate_pages(pages) if chosen.pages == "located" else [p.index for p in pages]
     grids = _tables(source, data, {i: pages[i].height for i in wanted}, chosen.engines)
