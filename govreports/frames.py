@@ -112,6 +112,8 @@ REPORT_COLUMNS = (
     "format",
     "encoding",
     "sha256",
+    "source_url",
+    "published",
 )
 
 

@@ -162,6 +162,8 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         "format": fmt,
         "encoding": document.encoding,
         "sha256": sha256,
+        "source_url": document.source_url,
+        "published": document.published,
     }
     cells = [(report_id, *record) for record in parsed.records]
     stated = extract_figures(document.text)

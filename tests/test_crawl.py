@@ -83,6 +83,16 @@ def test_sniff_and_header():
     assert header["原文链接"].startswith("https://www.pingtan.gov.cn/")
 
 
+def test_the_header_says_where_and_when_the_report_was_published():
+    paths = [RAW_DIR / "pingtan-2022-crawl.txt", RAW_DIR / "000_d5266751c9a7ae67.txt"]
+    reports = gr.read_reports(paths).reports
+    assert reports.source_url.tolist()[0] == (
+        "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/202302/t20230220_80629.htm"
+    )
+    assert reports.published.tolist()[0] == "2023-02-20 15:07"
+    assert reports[["source_url", "published"]].iloc[1].isna().all()  # a text copy says neither
+
+
 def test_text_starts_with_the_bare_title_and_rows_keep_file_lines():
     doc = read_crawl("x.txt", data=(RAW_DIR / "pingtan-2022-crawl.txt").read_bytes())
     assert doc.text.split("\n", 1)[0] == "平潭综合实验区2022年度政府信息公开工作年度报告"

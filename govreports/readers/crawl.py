@@ -5,7 +5,8 @@ line, labels and numbers run together (``规章000规范性文件898989``), and 
 either glued into one digit run or separated by spaces. This reader
 
 * reads the header (标题, 发布时间, 原文链接, …) and puts the bare title first in the text, so
-  metadata reads the title, not the header's field names;
+  metadata reads the title, not the header's field names; 原文链接 and 发布时间 become the
+  document's ``source_url`` and ``published``;
 * cuts the table text into rows at the template's row labels (the labels and fragments of
   :mod:`govreports.schema`), each row ``[label, values…]``: space-separated values are cells of
   their own, a glued digit run stays one cell (:mod:`govreports.glued` splits it where the
@@ -61,7 +62,8 @@ def read_crawl(source: str, *, data: bytes) -> Document:
     for number, line in enumerate(body, start + 1):
         rows.extend(_line_rows(line, number))
     full_text = "\n".join(([title] if title else []) + body)
-    return Document(source=source, text=full_text, rows=rows, encoding=encoding)
+    url, published = (fields.get(name, ("", 0))[0].strip() or None for name in ("原文链接", "发布时间"))
+    return Document(source, full_text, rows, encoding, source_url=url, published=published)
 
 
 def crawl_header(text: str) -> dict[str, str]:

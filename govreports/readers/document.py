@@ -15,9 +15,15 @@ class RawRow:
 
 @dataclass(frozen=True)
 class Document:
-    """A decoded report: its full text and its rows (prose lines are rows of one cell)."""
+    """A decoded report: its full text and its rows (prose lines are rows of one cell).
+
+    ``source_url`` and ``published`` are where and when the report was published, as printed,
+    when the input says so (a crawler dump's header).
+    """
 
     source: str
     text: str
     rows: list[RawRow]
     encoding: str
+    source_url: str | None = None
+    published: str | None = None
