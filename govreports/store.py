@@ -79,6 +79,7 @@ _CORE_MODULES = (
     "govreports.glued",
     "govreports.validate",
     "govreports.metadata",
+    "govreports.titles",
     "govreports.regions",
     "govreports.figures",
     "govreports.report",

@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govreports import regions
-from govreports.metadata import KEYS, extract_metadata, find_title, template_cited
+from govreports.metadata import KEYS, extract_metadata
+from govreports.titles import find_title, template_cited
 
 RAW_DIR = Path(__file__).resolve().parents[1] / "data" / "raw"
 

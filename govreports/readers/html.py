@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from govreports.errors import EmptyInputError, NoTablesError
-from govreports.metadata import find_title
 from govreports.readers.document import Document, RawRow
 from govreports.readers.text import decode
 from govreports.schema import TABLES, match_row, normalize_label
+from govreports.titles import find_title
 
 # Elements whose content is never part of the visible report.
 _SKIP = frozenset(
