@@ -42,3 +42,23 @@ class NoTablesError(ReadError):
     """The text reads as a report but none of 表二, 表三, 表四 could be found in it."""
 
     stage = "tables"
+
+
+class CorruptFileError(ReadError):
+    """The file is damaged or truncated: its format cannot be read."""
+
+
+class ProtectedFileError(ReadError):
+    """The file needs a password to open (an encrypted PDF, a protected Word file)."""
+
+
+class UnsupportedInputError(ReadError):
+    """The input is of a kind not read here: tables in images (OCR), a spreadsheet, Strict OOXML."""
+
+
+class RefusedInputError(ReadError):
+    """The input was refused to protect the machine: a zip bomb, or a file over the size limit."""
+
+
+class TableEngineError(ReadError):
+    """A PDF table engine could not read the file, or would misread it (the message says which)."""

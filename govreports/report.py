@@ -18,7 +18,13 @@ from pathlib import Path
 import pandas as pd
 
 from govreports import frames
-from govreports.errors import NoTablesError, NotAReportError, ReadError
+from govreports.errors import (
+    NoTablesError,
+    NotAReportError,
+    ReadError,
+    RefusedInputError,
+    UnsupportedInputError,
+)
 from govreports.figures import extract_figures
 from govreports.metadata import extract_metadata
 from govreports.normalize import detect_template, parse_tables
@@ -123,7 +129,7 @@ def parse_source(
         fmt = sniff(data)
         reader = get_reader(fmt)
         if reader is None:
-            raise ReadError(
+            raise UnsupportedInputError(
                 name, f"{fmt} input is not supported: tables in images need OCR, which is not supported"
             )
         document = reader(name, data=data)
@@ -138,7 +144,9 @@ def _read_bytes(path: Path) -> bytes:
     except OSError as error:
         raise ReadError(str(path), f"cannot read file: {error.strerror}") from error
     if size > MAX_BYTES:
-        raise ReadError(str(path), f"file is {size} bytes, over the {MAX_BYTES}-byte limit for one report")
+        raise RefusedInputError(
+            str(path), f"file is {size} bytes, over the {MAX_BYTES}-byte limit for one report"
+        )
     return path.read_bytes()
 
 

@@ -23,7 +23,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import govreports as gr
-from govreports.errors import EmptyInputError, NoTablesError, ReadError
+from govreports.errors import (
+    CorruptFileError,
+    EmptyInputError,
+    NoTablesError,
+    ProtectedFileError,
+    ReadError,
+    RefusedInputError,
+    UnsupportedInputError,
+)
 from govreports.readers import docx as docx_reader
 from govreports.readers import sniff
 from govreports.readers.docx import read_docx
@@ -316,7 +324,7 @@ def test_zip_bombs_fail_fast(tmp_path, build, message):
     path.write_bytes(build())
     assert path.stat().st_size < 2 << 20
     started = time.perf_counter()
-    with pytest.raises(ReadError, match=r"bomb\.docx: " + message):
+    with pytest.raises(RefusedInputError, match=r"bomb\.docx: " + message):
         gr.read_report(path)
     assert time.perf_counter() - started < 1
 
@@ -394,7 +402,7 @@ def test_legacy_word_without_libreoffice_says_what_to_do(tmp_path, monkeypatch, 
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     path = tmp_path / name
     path.write_bytes(data)
-    with pytest.raises(ReadError, match=re.escape(f"{path}: {what} {_NEEDS}")):
+    with pytest.raises(UnsupportedInputError, match=re.escape(f"{path}: {what} {_NEEDS}")):
         gr.read_report(path)
 
 
@@ -416,23 +424,27 @@ def test_a_hanging_libreoffice_is_killed(tmp_path, monkeypatch):
 
 def test_a_file_libreoffice_cannot_convert(tmp_path, monkeypatch):
     _fake_soffice(tmp_path, monkeypatch, "exit 0")
-    with pytest.raises(ReadError, match=r"x\.doc: LibreOffice could not convert the file to \.docx"):
+    with pytest.raises(CorruptFileError, match=r"x\.doc: LibreOffice could not convert the file to \.docx"):
         docx_reader.read_legacy_word("x.doc", data=_OLE_WORD)
 
 
 @pytest.mark.parametrize(
-    ("stream", "message"),
+    ("stream", "error", "message"),
     [
-        ("Workbook\0", "not a Word document: an Excel workbook"),
-        ("PowerPoint Document\0", "not a Word document: a PowerPoint presentation"),
-        ("EncryptedPackage\0", "password-protected Word file: remove the password and save it as .docx"),
+        ("Workbook\0", UnsupportedInputError, "not a Word document: an Excel workbook"),
+        ("PowerPoint Document\0", UnsupportedInputError, "not a Word document: a PowerPoint presentation"),
+        (
+            "EncryptedPackage\0",
+            ProtectedFileError,
+            "password-protected Word file: remove the password and save it as .docx",
+        ),
     ],
 )
-def test_ole_files_libreoffice_cannot_read_are_refused_first(tmp_path, monkeypatch, stream, message):
+def test_ole_files_libreoffice_cannot_read_are_refused_first(tmp_path, monkeypatch, stream, error, message):
     monkeypatch.setattr(shutil, "which", lambda _name: pytest.fail("LibreOffice must not be started"))
     path = tmp_path / "other.doc"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + stream.encode("utf-16-le"))
-    with pytest.raises(ReadError, match=r"other\.doc: " + re.escape(message)):
+    with pytest.raises(error, match=r"other\.doc: " + re.escape(message)):
         gr.read_report(path)
 
 

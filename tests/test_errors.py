@@ -13,7 +13,9 @@ from govreports.errors import (
     NoTablesError,
     NotAReportError,
     ReadError,
+    RefusedInputError,
     UndecodableError,
+    UnsupportedInputError,
 )
 
 SEED = RAW_DIR / "002_5bfe4ddd4becc1ae.txt"
@@ -50,7 +52,7 @@ def test_undecodable_bytes(tmp_path):
 def test_unsupported_format_says_so(tmp_path):
     path = tmp_path / "report.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n")
-    with pytest.raises(ReadError, match=r"report\.txt: image input is not supported"):
+    with pytest.raises(UnsupportedInputError, match=r"report\.txt: image input is not supported"):
         gr.read_report(path)
 
 
@@ -115,7 +117,7 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(report_module, "MAX_BYTES", 1000)
     path = tmp_path / "huge.txt"
     path.write_bytes(SEED.read_bytes())
-    with pytest.raises(ReadError, match=r"huge\.txt: file is \d+ bytes, over the 1000-byte limit"):
+    with pytest.raises(RefusedInputError, match=r"huge\.txt: file is \d+ bytes, over the 1000-byte limit"):
         gr.read_report(path)
 
 

@@ -43,7 +43,14 @@ from docx.opc.constants import CONTENT_TYPE
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
-from govreports.errors import EmptyInputError, ReadError
+from govreports.errors import (
+    CorruptFileError,
+    EmptyInputError,
+    ProtectedFileError,
+    ReadError,
+    RefusedInputError,
+    UnsupportedInputError,
+)
 from govreports.readers.document import Document, RawRow
 
 __all__ = ["read_docx", "read_legacy_word"]
@@ -104,13 +111,14 @@ def read_docx(source: str, *, data: bytes) -> Document:
         data: the file's bytes.
 
     Raises:
-        ReadError: the bytes are not a readable Word document (corrupt, not Word, a zip bomb);
-            :class:`~govreports.errors.EmptyInputError` when the document holds no text.
+        ReadError: the bytes are not a readable Word document, as a subclass that says why:
+            ``CorruptFileError``, ``UnsupportedInputError`` (not Word), ``RefusedInputError``
+            (a zip bomb), ``ProtectedFileError``; ``EmptyInputError`` when it holds no text.
 
     >>> read_docx("x.docx", data=b"PK\x03\x04 truncated")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    govreports.errors.ReadError: x.docx: corrupt Word file: not a readable zip archive (File is not ...)
+    govreports.errors.CorruptFileError: x.docx: corrupt Word file: not a readable zip archive (File is ...)
     """
     archive = _checked_archive(source, data)
     if _is_odt(archive):
@@ -135,18 +143,18 @@ def _checked_archive(source: str, data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise ReadError(source, f"corrupt Word file: not a readable zip archive ({error})") from error
+        raise CorruptFileError(source, f"corrupt Word file: not a readable zip archive ({error})") from error
     members = archive.infolist()
     total = sum(member.file_size for member in members)
     if len(members) > MAX_MEMBERS or total > MAX_UNCOMPRESSED:
-        raise ReadError(
+        raise RefusedInputError(
             source,
             f"refused: the archive has {len(members)} members that expand to {total} bytes, over the "
             f"limits of {MAX_MEMBERS} members and {MAX_UNCOMPRESSED} bytes (a zip bomb?)",
         )
     for member in members:
         if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            raise ReadError(
+            raise RefusedInputError(
                 source,
                 f"refused: {member.filename} expands {member.file_size // max(member.compress_size, 1)}"
                 f" times, over the limit of {MAX_RATIO} (a zip bomb?)",
@@ -175,23 +183,23 @@ def _document_body(source: str, archive: zipfile.ZipFile) -> etree._Element:
     python-docx's parser, which never resolves entities.
     """
     if "[Content_Types].xml" not in archive.namelist():
-        raise ReadError(source, "not a Word document: a zip archive without [Content_Types].xml")
+        raise UnsupportedInputError(source, "not a Word document: a zip archive without [Content_Types].xml")
     relationships = _xml(source, archive, "_rels/.rels").iter(f"{{{_PKG_RELS}}}Relationship")
     target = next((r.get("Target", "") for r in relationships if r.get("Type", "").endswith(_OFFICE_DOC)), "")
     name = posixpath.normpath(target.lstrip("/")) if target else ""
     if name not in archive.namelist():
-        raise ReadError(source, "not a Word document, or a damaged one: no main document part")
+        raise CorruptFileError(source, "not a Word document, or a damaged one: no main document part")
     content_type = _content_type(_xml(source, archive, "[Content_Types].xml"), name)
     if content_type not in _WORD_MAIN_TYPES:
-        raise ReadError(source, f"not a Word document: its main part is {content_type}")
+        raise UnsupportedInputError(source, f"not a Word document: its main part is {content_type}")
     root = _xml(source, archive, name)
     body = root.find(f"{{{_W}}}body")
     if body is None and etree.QName(root).namespace == _W_STRICT:
-        raise ReadError(
+        raise UnsupportedInputError(
             source, "Strict Open XML Word files are not supported: save the file as a standard .docx"
         )
     if body is None:
-        raise ReadError(source, "corrupt Word file: the document has no body")
+        raise CorruptFileError(source, "corrupt Word file: the document has no body")
     return body
 
 
@@ -199,11 +207,11 @@ def _xml(source: str, archive: zipfile.ZipFile, name: str) -> etree._Element:
     try:
         return parse_xml(archive.read(name))
     except KeyError:
-        raise ReadError(source, f"not a Word document, or a damaged one: no {name}") from None
+        raise CorruptFileError(source, f"not a Word document, or a damaged one: no {name}") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
-        raise ReadError(source, f"corrupt Word file: {error}") from error
+        raise CorruptFileError(source, f"corrupt Word file: {error}") from error
     except etree.XMLSyntaxError as error:
-        raise ReadError(source, f"corrupt Word file: {name}: {error}") from error
+        raise CorruptFileError(source, f"corrupt Word file: {name}: {error}") from error
 
 
 def _content_type(types: etree._Element, name: str) -> str:
@@ -328,12 +336,13 @@ def read_legacy_word(source: str, *, data: bytes) -> Document:
     r"""Read a legacy Word ``.doc`` or WPS ``.wps`` file, converted to ``.docx`` by LibreOffice.
 
     Raises:
-        ReadError: LibreOffice is not installed, times out, or cannot convert the file.
+        ReadError: LibreOffice is not installed (``UnsupportedInputError``), cannot convert
+            the file (``CorruptFileError``), or times out.
 
     >>> read_legacy_word("t.xls", data=b"\xd0\xcf\x11\xe0" + "Workbook\0".encode("utf-16-le"))
     Traceback (most recent call last):
     ...
-    govreports.errors.ReadError: t.xls: not a Word document: an Excel workbook
+    govreports.errors.UnsupportedInputError: t.xls: not a Word document: an Excel workbook
     """
     _refuse_other_office_files(source, data)
     return read_docx(source, data=_convert(source, data, ".doc", "legacy Word (.doc/.wps)"))
@@ -349,19 +358,21 @@ _OLE_STREAMS = {
 def _refuse_other_office_files(source: str, data: bytes) -> None:
     """Fail fast, without starting LibreOffice, on an OLE file it could not convert."""
     if "EncryptedPackage".encode("utf-16-le") in data:  # a password-protected .docx is OLE
-        raise ReadError(source, "password-protected Word file: remove the password and save it as .docx")
+        raise ProtectedFileError(
+            source, "password-protected Word file: remove the password and save it as .docx"
+        )
     if "WordDocument".encode("utf-16-le") in data:
         return
     for kind, streams in _OLE_STREAMS.items():
         if any((name + "\0").encode("utf-16-le") in data for name in streams):
-            raise ReadError(source, f"not a Word document: {kind}")
+            raise UnsupportedInputError(source, f"not a Word document: {kind}")
 
 
 def _convert(source: str, data: bytes, suffix: str, what: str) -> bytes:
     """Convert a document to .docx with LibreOffice in a private temp dir and profile."""
     soffice = shutil.which("soffice")
     if soffice is None:
-        raise ReadError(source, NEEDS_LIBREOFFICE.format(what=what))
+        raise UnsupportedInputError(source, NEEDS_LIBREOFFICE.format(what=what))
     with tempfile.TemporaryDirectory(prefix="govreports-") as tmp:
         work = Path(tmp)
         (work / f"input{suffix}").write_bytes(data)
@@ -373,7 +384,7 @@ def _convert(source: str, data: bytes, suffix: str, what: str) -> bytes:
         _run(source, command)
         converted = work / "out" / "input.docx"
         if not converted.is_file():
-            raise ReadError(
+            raise CorruptFileError(
                 source, "LibreOffice could not convert the file to .docx: damaged, or not a document"
             )
         return converted.read_bytes()

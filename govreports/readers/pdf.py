@@ -23,7 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 from govreports.cells import looks_numeric
-from govreports.errors import ReadError
+from govreports.errors import TableEngineError
 from govreports.readers.document import Document, RawRow
 from govreports.readers.pdf_engines import (
     ENGINES,
@@ -124,13 +124,14 @@ def read_pdf(
             :func:`use_pdf_settings`, else the defaults.
 
     Raises:
-        ReadError: the PDF is encrypted, corrupt or truncated, has no text layer, or an engine
-            cannot read it.
+        ReadError: as a subclass that says why: the PDF is encrypted (``ProtectedFileError``),
+            corrupt or truncated (``CorruptFileError``), has no text layer
+            (``UnsupportedInputError``), or an engine cannot read it (``TableEngineError``).
 
     >>> read_pdf("scan.pdf", data=b"%PDF-1.7 truncated")
     Traceback (most recent call last):
     ...
-    govreports.errors.ReadError: scan.pdf: truncated PDF: no end-of-file marker (%%EOF)
+    govreports.errors.CorruptFileError: scan.pdf: truncated PDF: no end-of-file marker (%%EOF)
     """
     chosen = current_settings(settings)
     pages = read_text_layer(source, data)
@@ -190,10 +191,10 @@ def _run(source: str, name: str, data: bytes, heights: dict[int, float]) -> list
     try:
         return ENGINES[name](data, heights)
     except UnreliableEngineError as error:
-        raise ReadError(source, str(error)) from error
+        raise TableEngineError(source, str(error)) from error
     except Exception as error:  # engines raise many types for damaged PDFs; none may escape raw
         reason = f"{name} could not read the tables: {type(error).__name__}: {error}"
-        raise ReadError(source, reason) from error
+        raise TableEngineError(source, reason) from error
 
 
 # Layout: reading order, page furniture, paragraphs, and tables that run across page breaks.

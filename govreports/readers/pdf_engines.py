@@ -31,7 +31,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
 from govreports.cells import disagreement
-from govreports.errors import ReadError
+from govreports.errors import CorruptFileError, ProtectedFileError, UnsupportedInputError
 from govreports.readers.document import RawRow
 
 __all__ = [
@@ -158,13 +158,13 @@ def read_text_layer(source: str, data: bytes) -> list[PageText]:
         ReadError: the PDF is truncated, encrypted or corrupt, or has no text at all.
     """
     if b"%%EOF" not in data[-4096:]:
-        raise ReadError(source, "truncated PDF: no end-of-file marker (%%EOF)")
+        raise CorruptFileError(source, "truncated PDF: no end-of-file marker (%%EOF)")
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
         if "password" in str(error).lower():
-            raise ReadError(source, "encrypted PDF: it needs a password to open") from error
-        raise ReadError(source, f"not a readable PDF (corrupt): {error}") from error
+            raise ProtectedFileError(source, "encrypted PDF: it needs a password to open") from error
+        raise CorruptFileError(source, f"not a readable PDF (corrupt): {error}") from error
     try:
         pages: list[PageText] = []
         for index in range(len(document)):
@@ -173,7 +173,7 @@ def read_text_layer(source: str, data: bytes) -> list[PageText]:
     finally:
         document.close()
     if not any(page.lines for page in pages):
-        raise ReadError(source, "no text layer; OCR is not supported")
+        raise UnsupportedInputError(source, "no text layer; OCR is not supported")
     return pages
 
 
