@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,6 +151,16 @@ def _read_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
+_LINE_REF = re.compile(r"\bline (\d+)")
+
+
+def _with_page(ref: str, document) -> str:
+    """Name the page in a cell's line reference where the input has pages ("page 3, line 67")."""
+    if not document.page_starts:
+        return ref
+    return _LINE_REF.sub(lambda m: f"page {document.page_of(int(m[1]))}, {m[0]}", ref)
+
+
 def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedReport:
     template = detect_template(document.text)
     if template == "unknown" and not any(word in document.text for word in _REPORT_WORDS):
@@ -173,7 +184,7 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         "source_url": document.source_url,
         "published": document.published,
     }
-    cells = [(report_id, *record) for record in parsed.records]
+    cells = [(report_id, *record[:6], _with_page(record[6], document)) for record in parsed.records]
     stated = extract_figures(document.text)
     applications = [f.value for f in stated if f.figure == "applications_received"]
     found = check_records(parsed.records) + soft_checks(parsed.records, meta["level"], applications)

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
 from govreports.cells import looks_numeric
 from govreports.errors import TableEngineError
@@ -138,7 +139,8 @@ def read_pdf(
     wanted = locate_pages(pages) if chosen.pages == "located" else [p.index for p in pages]
     grids = _tables(source, data, {i: pages[i].height for i in wanted}, chosen.engines)
     text = "\n".join(line.text for page in pages for line in page.lines)
-    return Document(source=source, text=text, rows=assemble(pages, grids), encoding="pdf")
+    starts = tuple(accumulate((len(page.lines) for page in pages[:-1]), initial=1))
+    return Document(source, text, assemble(pages, grids), "pdf", page_starts=starts)
 
 
 # Marker fragments: the row labels of the three tables (and the 表二 section heading). A page
