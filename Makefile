@@ -28,7 +28,7 @@ run: system-deps $(STAMP)
 	$(BIN)/govreports parse data/raw -o data/processed
 	$(BIN)/python -m ipykernel install --sys-prefix --name govreports --display-name "Python (govreports)" >/dev/null
 	for source in $(NOTEBOOKS); do \
-		$(BIN)/jupytext --quiet --to ipynb $$source && \
+		$(BIN)/jupytext --quiet --update --to ipynb $$source && \
 		$(BIN)/papermill --no-progress-bar --log-level WARNING --kernel govreports --cwd notebooks \
 			$${source%.py}.ipynb $${source%.py}.ipynb || exit 1; \
 	done
