@@ -154,11 +154,15 @@ def _read_bytes(path: Path) -> bytes:
 _LINE_REF = re.compile(r"\bline (\d+)")
 
 
-def _with_page(ref: str, document) -> str:
-    """Name the page in a cell's line reference where the input has pages ("page 3, line 67")."""
+def _with_pages(records: list[tuple], document) -> list[tuple]:
+    """Name the page in each cell's line reference where the input has pages ("page 3, line 67")."""
     if not document.page_starts:
-        return ref
-    return _LINE_REF.sub(lambda m: f"page {document.page_of(int(m[1]))}, {m[0]}", ref)
+        return records
+
+    def with_page(ref: str) -> str:
+        return _LINE_REF.sub(lambda m: f"page {document.page_of(int(m[1]))}, {m[0]}", ref)
+
+    return [(*record[:6], with_page(record[6])) for record in records]
 
 
 def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedReport:
@@ -184,7 +188,7 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         "source_url": document.source_url,
         "published": document.published,
     }
-    cells = [(report_id, *record[:6], _with_page(record[6], document)) for record in parsed.records]
+    cells = [(report_id, *record) for record in _with_pages(parsed.records, document)]
     stated = extract_figures(document.text)
     applications = [f.value for f in stated if f.figure == "applications_received"]
     found = check_records(parsed.records) + soft_checks(parsed.records, meta["level"], applications)
