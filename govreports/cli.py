@@ -15,7 +15,7 @@ import pandas as pd
 
 from govreports.errors import ReadError
 from govreports.io import export_csv, export_stata
-from govreports.readers.pdf import PAGE_CHOICES, PdfSettings
+from govreports.readers.pdf_settings import PAGE_CHOICES, PdfSettings
 from govreports.report import read_report
 from govreports.store import build, read_frame
 from govreports.wide import to_wide

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from govreports import frames
 from govreports.errors import ReadError
-from govreports.readers.pdf import PdfSettings, current_settings, use_pdf_settings
+from govreports.readers.pdf_settings import PdfSettings, current_settings, use_pdf_settings
 from govreports.report import ParsedReport, parse_source
 
 # Files that travel with a corpus but are not reports.

@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
 import os
@@ -52,7 +53,7 @@ from govreports.corpus import (
     split_batches,
 )
 from govreports.readers import READERS, sniff
-from govreports.readers.pdf import PdfSettings, current_settings
+from govreports.readers.pdf_settings import PdfSettings, current_settings
 
 PARTITIONED = ("reports", "cells", "checks", "figures")
 LEDGER_COLUMNS = (
@@ -120,13 +121,49 @@ def fingerprint(fmt: str, pdf: PdfSettings = PdfSettings()) -> str:  # noqa: B00
     """
     digest = hashlib.sha256()
     reader = READERS.get(fmt, "").split(":")[0]
-    for module in (*_CORE_MODULES, reader):
-        spec = importlib.util.find_spec(module) if module else None
-        if spec is not None and spec.origin:
-            digest.update(Path(spec.origin).read_bytes())
+    for module in dict.fromkeys((*_CORE_MODULES, *_with_imports(reader))):
+        digest.update(_source(module).encode())
     if fmt == "pdf":
         digest.update(repr(pdf).encode())
     return digest.hexdigest()[:16]
+
+
+def _source(module: str) -> str:
+    spec = importlib.util.find_spec(module)
+    return Path(spec.origin).read_text(encoding="utf-8") if spec and spec.origin else ""
+
+
+def _with_imports(module: str) -> list[str]:
+    """Return a module and every ``govreports`` module it imports, directly or not (read, not run).
+
+    A reader's helpers parse too (the PDF table engines, the text decoder an HTML page uses), so a
+    change to one of them must reparse that format.
+
+    >>> "govreports.readers.pdf_engines" in _with_imports("govreports.readers.pdf")
+    True
+    """
+    found: list[str] = []
+    pending = [module] if module else []
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        found.append(name)
+        pending.extend(_imported(name))
+    return found
+
+
+def _imported(module: str) -> list[str]:
+    """Return the ``govreports`` modules that one module's import statements name."""
+    names = []
+    for node in ast.walk(ast.parse(_source(module))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module == "govreports":
+            names += [f"govreports.{alias.name}" for alias in node.names]  # from govreports import regions
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+    return [name for name in names if name.startswith("govreports.")]
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ import pypdfium2.raw as pdfium_raw
 from govreports.cells import disagreement
 from govreports.errors import CorruptFileError, ProtectedFileError, UnsupportedInputError
 from govreports.readers.document import RawRow
+from govreports.readers.pdf_settings import ENGINE_NAMES
 
 __all__ = [
     "ENGINES",
@@ -391,7 +392,7 @@ def _refuse_tall_glyphs(data: bytes, heights: Mapping[int, float]) -> None:
         )
 
 
-ENGINES: dict[str, Engine] = {"pdfplumber": pdfplumber_tables, "camelot": camelot_tables}
+ENGINES: dict[str, Engine] = dict(zip(ENGINE_NAMES, (pdfplumber_tables, camelot_tables), strict=True))
 
 
 def combine(primary: list[Grid], secondary: list[Grid]) -> list[Grid]:
