@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from govreports.cells import looks_numeric, parse_cell
 from govreports.glued import split_flat_row, split_glued_rows
+from govreports.labels import fuzzy_row
 from govreports.readers.document import Document, RawRow
 from govreports.schema import (
     ACTIVE,
@@ -28,14 +30,32 @@ from govreports.schema import (
     OTHER_SUB_ROWS,
     TEMPLATE_MARKERS,
     TableSpec,
+    identities,
     match_row,
     normalize_label,
 )
+from govreports.solver import RowEvidence, SolvedCell, Token, solve
 
 # (table, row_key, col_key, value, status, raw, source_ref)
 Record = tuple[str, str, str, float | None, str, str, str]
 
 _SECTION_END = re.compile(r"^(五[、.,，]|\(五\)|存在的主要问题)")
+
+
+class FoundRow(NamedTuple):
+    """What is printed after a row label: the cells on the label's row, or values line by line.
+
+    ``tokens`` holds the values printed one per line after the label (a page flattened one cell
+    per line); they go to :mod:`govreports.solver`, which decides how they fill the row.
+    """
+
+    cells: list[str]
+    line: int
+    tokens: tuple[Token, ...] = ()
+
+    def printed(self) -> bool:
+        """Whether any value is printed for the row."""
+        return any(self.cells) or bool(self.tokens)
 
 
 @dataclass
@@ -63,7 +83,7 @@ def detect_template(text: str) -> str:
 def parse_tables(doc: Document, template: str | None = None) -> ParsedTables:
     """Find 表二, 表三 and 表四 in a document and return one record per template cell."""
     template = template or detect_template(doc.text)
-    layout = template if template != "unknown" else "2021"
+    layout = template if template in TEMPLATE_MARKERS else "2021"
     regions = _locate(doc.rows)
     records: list[Record] = []
     notes: list[str] = []
@@ -72,9 +92,9 @@ def parse_tables(doc: Document, template: str | None = None) -> ParsedTables:
         if region is None:
             records.extend(_missing_table(table, layout))
         elif table is APPEALS:
-            records.extend(_appeals(region, notes))
+            records.extend(_appeals(region, notes, doc.runs_collapsed))
         else:
-            records.extend(_labelled_table(table, region, layout, notes))
+            records.extend(_labelled_table(table, region, layout, notes, doc.runs_collapsed))
     return ParsedTables(template, records, tuple(regions), notes)
 
 
@@ -85,6 +105,11 @@ def _locate(rows: list[RawRow]) -> dict[str, list[RawRow]]:
     applications = _first(texts, active or 0, lambda t: "勾稽关系" in t or "本年新收" in t)
     appeals = _first(texts, applications or active or 0, lambda t: "行政复议" in t)
     end = _first(texts, appeals or 0, lambda t: bool(_SECTION_END.match(t.strip())))
+    if appeals is not None and end is not None and not any(map(_has_digit, texts[appeals:end])):
+        # A heading printed inside 表四's header (before any value) does not end the table.
+        values = _first(texts, end, _has_digit)
+        if values is not None and values - appeals <= _HEADER_ROWS:
+            end = _first(texts, values, lambda t: bool(_SECTION_END.match(t.strip())))
     bounds = {"active": active, "applications": applications, "appeals": appeals}
     starts = sorted(v for v in bounds.values() if v is not None) + [end or len(rows)]
     regions = {}
@@ -93,6 +118,14 @@ def _locate(rows: list[RawRow]) -> dict[str, list[RawRow]]:
             stop = min(s for s in starts if s > start)
             regions[key] = rows[start:stop]
     return regions
+
+
+# 表四's header is at most this many rows, even with every word on a line of its own.
+_HEADER_ROWS = 80
+
+
+def _has_digit(text: str) -> bool:
+    return any(c.isdigit() for c in text)
 
 
 def _first(texts: list[str], start: int, predicate) -> int | None:
@@ -125,27 +158,69 @@ def _segments(table: TableSpec, cells: tuple[str, ...]) -> list[tuple[str, list[
 
 def _find_rows(
     table: TableSpec, region: list[RawRow], notes: list[str], *, continuation: bool = True
-) -> dict[str, tuple[list[str], int]]:
-    """Map each row key to the cells printed after its label, and the line they are on."""
-    found: dict[str, tuple[list[str], int]] = {}
+) -> dict[str, FoundRow]:
+    """Map each row key to what is printed after its label (see :class:`FoundRow`)."""
+    found: dict[str, FoundRow] = {}
     previous: str | None = None
+    closed = False  # text printed after the previous row's values: later values are not its own
+    words: list[str] = []  # the text lines since the last value: a label may be broken over them
     for row in region:
-        segments = _segments(table, row.cells)
+        segments = _segments(table, row.cells) or _broken_label(table, row, words, found, notes)
         if not segments:
             values = _trailing_values(row.cells)
-            if continuation and previous and values and not any(found[previous][0]):
-                # A label broken by a line or page break: its values follow on the next row.
-                found[previous] = (values, row.line)
+            words = [] if values else [*words[-(_LABEL_LINES - 1) :], "".join(row.cells)]
+            prior = found.get(previous) if continuation and previous and not closed else None
+            if prior is not None and values and not any(prior.cells):
+                if len(row.cells) == 1 and values[0]:
+                    # One value per line: the row's values continue line by line.
+                    token = Token(values[0], row.line, continues=bool(prior.tokens))
+                    found[previous] = prior._replace(tokens=(*prior.tokens, token))
+                elif not prior.tokens:
+                    # A label broken by a line or page break: its values follow on the next row.
+                    found[previous] = FoundRow(values, row.line)
+                else:
+                    notes.append(f"{table.key}: values without a row label at line {row.line}")
             elif values:
                 notes.append(f"{table.key}: values without a row label at line {row.line}")
+            elif previous and any(row.cells) and found[previous].printed():
+                closed = True
             continue
+        words = []
         for key, values in segments:
-            if key in found and any(found[key][0]):
+            if key in found and found[key].printed():
                 notes.append(f"{table.key}: row {key} printed again at line {row.line}; first kept")
             else:
-                found[key] = (values, row.line)
-            previous = key
+                found[key] = FoundRow(values, row.line)
+            previous, closed = key, False
     return found
+
+
+# A label is broken over at most this many lines ('(七' ')' '总计'; '3.' '其他').
+_LABEL_LINES = 3
+
+
+def _broken_label(
+    table: TableSpec, row: RawRow, words: list[str], found: dict[str, FoundRow], notes: list[str]
+) -> list[tuple[str, list[str]]]:
+    """Read a label that its row does not match alone: broken over lines, or misprinted.
+
+    The row's leading text is tried joined to the text lines before it (a label broken by line
+    or style breaks), then matched approximately (:func:`govreports.labels.fuzzy_row`) against
+    the template rows not yet found. Returns the row's segment, or ``[]``.
+    """
+    lead = [c for c in row.cells if c and not looks_numeric(c)]
+    if not lead or row.cells[0] != lead[0] or len(lead) > 1:
+        return []
+    values = list(row.cells[1:])
+    for start in range(len(words) - 1, -1, -1):
+        key = match_row(table, normalize_label("".join(words[start:]) + lead[0]))
+        if key is not None:
+            return [(key, values)] if key not in found else []
+    key, score = fuzzy_row(table, lead[0], exclude=found)
+    if key is None:
+        return []
+    notes.append(f"{table.key}: label '{lead[0]}' at line {row.line} read as {key} (similarity {score:.0f})")
+    return [(key, values)]
 
 
 def _trailing_values(cells: tuple[str, ...]) -> list[str]:
@@ -161,8 +236,10 @@ def _row_set(table: TableSpec, found: dict, template: str) -> list[str]:
     if table is not APPLICATIONS:
         return keys
     printed_subs = any(k in found for k in OTHER_SUB_ROWS)
-    printed_total = any(found.get("other_total", ([], 0))[0])
-    if printed_subs or not printed_total:
+    # （六） printed as one row (2019 template, or a 2021 report printing it so): other_total,
+    # even when that row is blank.
+    one_row = "other_total" in found and (found["other_total"].printed() or template == "2019")
+    if printed_subs or not one_row:
         subs = list(OTHER_SUB_ROWS)
         keys = [k for k in keys if k != "other_total"]
     else:
@@ -174,25 +251,49 @@ def _row_set(table: TableSpec, found: dict, template: str) -> list[str]:
     return keys
 
 
-def _labelled_table(table: TableSpec, region: list[RawRow], template: str, notes: list[str]) -> list[Record]:
+def _labelled_table(
+    table: TableSpec, region: list[RawRow], template: str, notes: list[str], collapsed: bool = False
+) -> list[Record]:
     found = _find_rows(table, region, notes)
     keys = _row_set(table, found, template)
     records: list[Record] = []
     short = False
+    evidence: list[RowEvidence] = []
     for key in keys:
         cols = table.cols_of(key, template)
         if key not in found:
             records.extend((table.key, key, col, None, "row_missing", "", "") for col in cols)
             continue
-        cells, line = found[key]
+        cells, line, tokens = found[key]
+        if tokens:
+            evidence.append(RowEvidence(tuple((key, c) for c in cols), tokens, tokens[0].line, collapsed))
+            records.extend((table.key, key, col, None, "pending", "", "") for col in cols)
+            continue
         if not cells:  # a label with nothing printed after it: its values are elsewhere or lost
             records.extend((table.key, key, col, None, "missing_cell", "", f"line {line}") for col in cols)
             continue
         short = short or len(cells) < len(cols)
         records.extend(_aligned(table, key, cols, cells, line))
+    if evidence:
+        records = _solved(table, records, evidence, tuple(keys))
     if short:  # only a row with fewer cells than the template can hold glued digits
         return _with_glued(records, split_glued_rows(table, found, keys, template))
     return records
+
+
+def _solved(
+    table: TableSpec, records: list[Record], evidence: list[RowEvidence], keys: tuple[str, ...]
+) -> list[Record]:
+    """Fill the rows printed line by line with the solver's cells, under the table's identities."""
+    known = {(r[1], r[2]): r[3] for r in records if r[3] is not None}
+    rules = [i for i in identities(keys if table is APPLICATIONS else ()) if i.table == table.key]
+    solved = {c.cell: c for c in solve(evidence, rules, known)}
+    return [_from_solver(table, r, solved[(r[1], r[2])]) if r[4] == "pending" else r for r in records]
+
+
+def _from_solver(table: TableSpec, record: Record, cell: SolvedCell) -> Record:
+    value, status = _checked(table, record[2], cell.value, cell.status)
+    return (record[0], record[1], record[2], value, status, cell.raw, cell.source_ref)
 
 
 def _aligned(table: TableSpec, key: str, cols: tuple[str, ...], cells: list[str], line: int) -> list[Record]:
@@ -212,7 +313,7 @@ def _with_glued(records: list[Record], glued: dict[str, list]) -> list[Record]:
     return [(*r[:3], *next(queues[r[1]])) if r[1] in queues else r for r in records]
 
 
-def _appeals(region: list[RawRow], notes: list[str]) -> list[Record]:
+def _appeals(region: list[RawRow], notes: list[str], collapsed: bool = False) -> list[Record]:
     """表四: either one data row of 15 values under the header, or one labelled row per kind."""
     found = _find_rows(APPEALS, region, [], continuation=False)
     cols = [c.key for c in APPEALS.cols]
@@ -223,7 +324,7 @@ def _appeals(region: list[RawRow], notes: list[str]) -> list[Record]:
     if labelled:
         glued = split_glued_rows(APPEALS, labelled, [r.key for r in APPEALS.rows], "2021")
         for row in APPEALS.rows:
-            cells, line = labelled.get(row.key, ([], 0))
+            cells, line = labelled[row.key][:2] if row.key in labelled else ([], 0)
             aligned = align(cells, len(cols)) if line else [(None, "row_missing", "")] * len(cols)
             refs = [f"line {line}" if line else ""] * len(cols)
             if row.key in glued:
@@ -231,11 +332,13 @@ def _appeals(region: list[RawRow], notes: list[str]) -> list[Record]:
             records.extend(("appeals", row.key, col, v, s, r, ref)
                            for col, (v, s, r), ref in zip(cols, aligned, refs, strict=True))  # fmt: skip
         return records
-    cells, line = _data_row(region)
+    cells, line, tokens = _data_row(region)
     if not line:
         notes.append("appeals: header found but no data row")
         return [("appeals", r.key, c, None, "row_missing", "", "") for r in APPEALS.rows for c in cols]
     aligned = split_flat_row(APPEALS, cells, line)  # None unless the 15 values are glued digits
+    if aligned is None and tokens and len(tokens) != len(cols) * len(APPEALS.rows):
+        return _flat_solved(tokens, collapsed)
     if aligned is None:
         where = f"line {line}" if line else ""
         aligned = [(*cell, where) for cell in align(cells, 15)]
@@ -244,23 +347,39 @@ def _appeals(region: list[RawRow], notes: list[str]) -> list[Record]:
     return records
 
 
-def _data_row(region: list[RawRow]) -> tuple[list[str], int]:
+def _data_row(region: list[RawRow]) -> tuple[list[str], int, tuple[Token, ...]]:
     """Return the first run of rows that hold values: 表四's unlabelled data row.
 
     A row counts when at least two thirds of its printed cells read as values, so that one
-    word in a cell (无数据) does not hide the row; header rows hold no values at all.
+    word in a cell (无数据) does not hide the row; header rows hold no values at all. When the
+    run is printed one value per line, its values are also returned as tokens for the solver.
     """
     cells: list[str] = []
     line = 0
+    lines: list[RawRow] = []
     for row in region:
         printed = [c for c in row.cells if c]
         numeric = sum(map(looks_numeric, printed))
         if printed and numeric * 3 >= len(printed) * 2:
             cells.extend(row.cells)
+            lines.append(row)
             line = line or row.line
         elif line:
             break
-    return cells, line
+    if len(lines) < 2 and len(cells) != 1 or any(len(row.cells) != 1 for row in lines):
+        return cells, line, ()
+    return cells, line, tuple(Token(row.cells[0], row.line, i > 0) for i, row in enumerate(lines))
+
+
+def _flat_solved(tokens: tuple[Token, ...], collapsed: bool) -> list[Record]:
+    """表四's 15 values printed one per line, but not 15 of them: the solver decides."""
+    cells = tuple((row.key, col.key) for row in APPEALS.rows for col in APPEALS.cols)
+    rules = [i for i in identities(()) if i.table == APPEALS.key]
+    evidence = RowEvidence(cells, tokens, tokens[0].line, collapsed)
+    return [
+        ("appeals", *c.cell, *_checked(APPEALS, c.cell[1], c.value, c.status), c.raw, c.source_ref)
+        for c in solve([evidence], rules)
+    ]
 
 
 def align(cells: list[str], n: int) -> list[tuple[float | None, str, str]]:

@@ -252,11 +252,13 @@ TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Cell statuses. ``ok`` is a clean number; every other status says why a value is missing or
-# may differ from the report. ``split``: digits printed without separators, split the one way
-# the identities allow; ``ambiguous``: no unique split (several, none, or too many readings
-# fit), value left missing;
-# ``engine_disagreement``: two PDF table engines read different text for the cell.
+# Cell statuses. ``ok`` is a clean number read as printed; every other status says why a value
+# is missing or may differ from the report. Three statuses carry a value rebuilt by the template
+# solver (:mod:`govreports.solver`), the one way the template's widths and identities allow:
+# ``split`` (digits printed without separators), ``expanded`` (a value printed once for a run of
+# equal cells, as crawlers that collapse identical lines print them) and ``joined`` (a number
+# broken over two lines). ``ambiguous``: several readings (or too many) fit, value left missing,
+# the candidates in ``raw``; ``engine_disagreement``: two PDF table engines read different text.
 STATUSES = (
     "ok",
     "blank",
@@ -275,9 +277,15 @@ STATUSES = (
     "table_missing",
     "inferred",
     "split",
+    "expanded",
+    "joined",
     "ambiguous",
     "engine_disagreement",
 )
+
+# Statuses whose value is the report's number, read as printed or rebuilt the one way the
+# template allows: what an analysis takes as read.
+DECIDED_STATUSES = ("ok", "zero_word", "thousands_sep", "unit_in_cell", "split", "expanded", "joined")
 
 CELL_COLUMNS = (
     "report_id",

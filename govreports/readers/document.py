@@ -20,7 +20,9 @@ class Document:
 
     ``source_url`` and ``published`` are where and when the report was published, as printed,
     when the input says so (a crawler dump's header). ``page_starts`` holds the line of ``text``
-    each page starts on, for inputs with pages (PDF).
+    each page starts on, for inputs with pages (PDF). ``runs_collapsed`` says that the input
+    shows the mark of a crawler that kept one line of each run of identical lines (see
+    :func:`runs_look_collapsed`), so that one printed value may stand for several equal cells.
     """
 
     source: str
@@ -30,6 +32,7 @@ class Document:
     source_url: str | None = None
     published: str | None = None
     page_starts: tuple[int, ...] = ()
+    runs_collapsed: bool = False
 
     def page_of(self, line: int) -> int | None:
         r"""Return the 1-based page that a line of ``text`` is on, or None without pages.
@@ -38,3 +41,27 @@ class Document:
         2
         """
         return bisect_right(self.page_starts, line) or None
+
+
+# A table printed one value per line has many lines that are a lone number; a page of prose
+# with a few figures has too few to tell anything.
+_LONE_NUMBERS = 20
+
+
+def runs_look_collapsed(lines: list[str]) -> bool:
+    r"""Tell whether a text shows the mark of collapsed runs: no line repeats the line before it.
+
+    A table printed one value per line repeats lines all the time (a row of zeros is seven
+    ``0`` lines), so many lone numbers and never two equal lines in a row mean that runs of
+    identical lines were collapsed into one.
+
+    >>> runs_look_collapsed(["0", "1", "2"] * 10)
+    True
+    >>> runs_look_collapsed(["0", "0", "1"] * 10)
+    False
+    """
+    stripped = [line.strip() for line in lines if line.strip()]
+    lone = sum(1 for line in stripped if line.isdigit())
+    if lone < _LONE_NUMBERS:
+        return False
+    return all(a != b for a, b in zip(stripped, stripped[1:], strict=False))

@@ -26,7 +26,7 @@ import charset_normalizer
 
 from govreports.cells import looks_numeric
 from govreports.errors import EmptyInputError, UndecodableError
-from govreports.readers.document import Document, RawRow
+from govreports.readers.document import Document, RawRow, runs_look_collapsed
 
 _PIPE_SEPARATOR = re.compile(r"\|+")
 _TRAILING_TOKENS = re.compile(r"\s+")
@@ -89,7 +89,8 @@ def read_text(source: str = "<text>", *, data: bytes | None = None, text: str | 
     text, encoding = load_text(source, data, text)
     lines = text.split("\n")
     rows = _pipe_rows(lines) if _is_pipe_layout(text) else _tab_rows(lines)
-    return Document(source=source, text=text, rows=rows, encoding=encoding)
+    collapsed = runs_look_collapsed(lines)
+    return Document(source=source, text=text, rows=rows, encoding=encoding, runs_collapsed=collapsed)
 
 
 def _is_pipe_layout(text: str) -> bool:
