@@ -82,7 +82,7 @@ class Reading:
     how: str
 
     def values(self) -> tuple[float | None, ...]:
-        """The numbers of the cells (None for a blank or a placeholder)."""
+        """Return the numbers of the cells (None for a blank or a placeholder)."""
         return tuple(parse_cell(t)[0] for t in self.texts)
 
 
@@ -172,13 +172,13 @@ def _as_printed(ev: RowEvidence, texts: tuple[str, ...], width: int) -> Iterator
 
 
 def _expanded(ev: RowEvidence, texts: tuple[str, ...], width: int) -> Iterator[Reading]:
-    """Readings that expand values into runs, where the source may have collapsed them."""
+    """Yield readings that expand values into runs, where the source may have collapsed them."""
     if len(texts) < width:
         yield from _capped(Reading(cells, EXPANDED) for cells, _ in _expansions(texts, width, ev.collapsed))
 
 
 def _split(ev: RowEvidence, texts: tuple[str, ...], width: int) -> Iterator[Reading]:
-    """Readings that split digit runs and, where runs may be collapsed, expand values."""
+    """Yield readings that split digit runs and, where runs may be collapsed, expand values."""
     if len(texts) >= width:
         return
     readings = (
@@ -198,7 +198,7 @@ def _capped(readings: Iterator[Reading]) -> Iterator[Reading]:
 
 
 def _joined(ev: RowEvidence, texts: tuple[str, ...], width: int) -> Iterator[Reading]:
-    """Readings that join tokens a line break separates, then fill the row as above."""
+    """Yield readings that join tokens a line break separates, then fill the row as above."""
     joinable = [i for i, t in enumerate(ev.tokens) if i and t.continues]
     readings = (
         Reading(reading.texts, JOINED)
@@ -327,7 +327,10 @@ def _narrow(rows: list[_Row], table_identities: Sequence[Identity], known: dict[
             row.checks = sorted({*row.checks, *used})
 
 
-def _search(open_rows: list[_Row], due: list[list[Identity]], known: dict[Cell, float]) -> list[set[int]] | None:
+def _search(
+    open_rows: list[_Row], due: list[list[Identity]], known: dict[Cell, float]
+) -> list[set[int]] | None:
+    """Return, per open row, the indices of its readings found in some combination that fits."""
     seen: list[set[int]] = [set() for _ in open_rows]
     choice = [0] * len(open_rows)
     values: dict[Cell, float | None] = dict(known)
@@ -357,7 +360,7 @@ def _search(open_rows: list[_Row], due: list[list[Identity]], known: dict[Cell, 
 
 
 def _cells(row: _Row) -> list[SolvedCell]:
-    """The decided, ambiguous or missing cells of one row."""
+    """Return the decided, ambiguous or missing cells of one row."""
     ev, readings = row.evidence, row.readings
     printed = " ".join(t.text for t in ev.tokens)
     where = f"line {ev.line}; " if ev.line else ""
@@ -373,7 +376,8 @@ def _cells(row: _Row) -> list[SolvedCell]:
         ref = where if how == PRINTED else f"{where}{'|'.join(texts)} {how} from '{printed}'{_by(row)}"
         agreed = ref.rstrip("; ")
     else:
-        shown = "; ".join("|".join(r.texts) for r in readings[:_SHOWN]) + ("; …" if len(readings) > _SHOWN else "")
+        more = "; …" if len(readings) > _SHOWN else ""
+        shown = "; ".join("|".join(r.texts) for r in readings[:_SHOWN]) + more
         ref = f"{where}'{printed}' has {len(readings)} readings as {width} cells{_fitting(row)}: {shown}"
         agreed = f"{ref}; every reading agrees here"
     out = []
