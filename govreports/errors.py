@@ -44,6 +44,10 @@ class NoTablesError(ReadError):
     stage = "tables"
 
 
+class NoValuesError(ReadError):
+    """The report's tables were found, but not one of their values could be read."""
+
+
 class CorruptFileError(ReadError):
     """The file is damaged or truncated: its format cannot be read."""
 

@@ -99,7 +99,13 @@ def duplicates_frame(records: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame({n: _strings(c) for n, c in zip(DUPLICATE_COLUMNS, cols, strict=True)})
 
 
-REPORT_DTYPES = {"year": "Int16", "stat_period_year": "Int16", "year_conflict": "boolean"}
+REPORT_DTYPES = {
+    "year": "Int16",
+    "stat_period_year": "Int16",
+    "year_conflict": "boolean",
+    "values_read": "Int16",
+    "values_flagged": "Int16",
+}
 
 
 REPORT_COLUMNS = (
@@ -108,6 +114,8 @@ REPORT_COLUMNS = (
     *METADATA_KEYS,
     "template",
     "tables_found",
+    "values_read",
+    "values_flagged",
     "parse_notes",
     "format",
     "encoding",

@@ -21,6 +21,7 @@ import pandas as pd
 from govreports import frames
 from govreports.errors import (
     NoTablesError,
+    NoValuesError,
     NotAReportError,
     ReadError,
     RefusedInputError,
@@ -30,12 +31,17 @@ from govreports.figures import extract_figures
 from govreports.metadata import extract_metadata
 from govreports.normalize import detect_template, parse_tables
 from govreports.readers import get_reader, sniff
+from govreports.schema import DECIDED_STATUSES, PLACEHOLDER_STATUSES
 from govreports.validate import check_records, soft_checks
 
 # A report mentions its subject; a text without it (and without any table marker) is not one.
 _REPORT_WORDS = ("政府信息公开", "政务公开", "信息公开")
 
 MAX_BYTES = 50 * 1024 * 1024
+
+# The standard tables exist from the 2019 reports on (国办公开办函〔2019〕60号); earlier
+# reports state their figures in prose and tables of their own.
+FIRST_TEMPLATE_YEAR = 2019
 
 
 @dataclass(frozen=True)
@@ -172,26 +178,39 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
             document.source,
             "not a government information disclosure report (no 信息公开 wording and no template table)",
         )
-    parsed = parse_tables(document, template)
-    if not parsed.tables_found:
+    metadata = extract_metadata(document.text)
+    year = metadata.get("year")
+    if template == "unknown" and year is not None and year < FIRST_TEMPLATE_YEAR:
+        template = "none"  # no cells are invented for a report that predates the tables
+    parsed = parse_tables(document, template) if template != "none" else None
+    if parsed is not None and not parsed.tables_found:
         raise NoTablesError(document.source, "no tables found: none of 表二, 表三, 表四 is in the text")
+    records = parsed.records if parsed is not None else []
+    read = sum(r[4] in DECIDED_STATUSES or r[4] in PLACEHOLDER_STATUSES for r in records)
+    if parsed is not None and not read:
+        raise NoValuesError(
+            document.source,
+            f"tables found ({', '.join(parsed.tables_found)}) but not one value could be read from them",
+        )
     meta = {
         "report_id": report_id,
         "path": document.source,
-        **extract_metadata(document.text),
+        **metadata,
         "template": template,
-        "tables_found": ",".join(parsed.tables_found),
-        "parse_notes": "; ".join(parsed.notes) or None,
+        "tables_found": ",".join(parsed.tables_found) if parsed is not None else "",
+        "values_read": sum(r[4] in DECIDED_STATUSES for r in records),
+        "values_flagged": sum(r[4] != "ok" for r in records),
+        "parse_notes": "; ".join(parsed.notes) or None if parsed is not None else None,
         "format": fmt,
         "encoding": document.encoding,
         "sha256": sha256,
         "source_url": document.source_url,
         "published": document.published,
     }
-    cells = [(report_id, *record) for record in _with_pages(parsed.records, document)]
+    cells = [(report_id, *record) for record in _with_pages(records, document)]
     stated = extract_figures(document.text)
     applications = [f.value for f in stated if f.figure == "applications_received"]
-    found = check_records(parsed.records) + soft_checks(parsed.records, meta["level"], applications)
+    found = check_records(records) + soft_checks(records, meta["level"], applications) if records else []
     checks = [(report_id, *check) for check in found]
     figures = [(report_id, *figure) for figure in stated]
     return ParsedReport(meta, cells, checks, figures)

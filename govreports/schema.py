@@ -286,6 +286,8 @@ STATUSES = (
 # Statuses whose value is the report's number, read as printed or rebuilt the one way the
 # template allows: what an analysis takes as read.
 DECIDED_STATUSES = ("ok", "zero_word", "thousands_sep", "unit_in_cell", "split", "expanded", "joined")
+# Statuses of cells read as printed that hold no number: the report left them empty.
+PLACEHOLDER_STATUSES = ("blank", "slash", "dash", "na_text")
 
 CELL_COLUMNS = (
     "report_id",

@@ -338,5 +338,6 @@ def _meta(organ) -> dict:
     }
     sha = hashlib.sha256(f"simulated {organ.report_id} {name}".encode()).hexdigest()
     tail = {"template": organ.template, "tables_found": "active,applications,appeals", "parse_notes": None}
+    tail |= {"values_read": None, "values_flagged": None}
     tail |= {"format": "simulated", "encoding": None, "sha256": sha}
     return {"report_id": organ.report_id, "path": f"<simulated>/{organ.report_id}", **meta, **tail}

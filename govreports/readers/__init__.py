@@ -8,6 +8,8 @@ The format is decided from the content, never from the file name.
 'text'
 >>> sniff(b"| a | b |\n|---|---|\n" + b"| 1 | 2 |\n" * 4)
 'markdown'
+>>> sniff("标题: 某局2023年报\n发布时间: 2024-01-17\n正文:\n一、总体情况".encode())
+'crawl'
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import importlib
 import re
 from collections.abc import Callable
 
-from govreports.readers.document import Document, RawRow
+from govreports.readers.document import Document, RawRow, has_crawl_header
 
 __all__ = ["READERS", "Document", "RawRow", "get_reader", "sniff"]
 
@@ -64,7 +66,7 @@ def sniff(data: bytes) -> str:
     if any(tag in head for tag in (b"<!doctype html", b"<html", b"<table")):
         return "html"
     text = data[:65536].decode("utf-8", errors="ignore")
-    if "==== 正文 ====" in text or ("标题:" in text[:200] and "原文链接:" in text[:2000]):
+    if "==== 正文 ====" in text or has_crawl_header(text):
         return "crawl"
     if _MARKDOWN_RULE.search(text) and len(_MARKDOWN_ROW.findall(text)) >= 5:
         return "markdown"

@@ -28,12 +28,14 @@ from functools import lru_cache
 
 from govreports.cells import parse_cell
 from govreports.errors import EmptyInputError
-from govreports.readers.document import Document, RawRow
+from govreports.readers.document import FIELD_LINE, Document, RawRow, runs_look_collapsed
 from govreports.readers.text import decode
 from govreports.schema import TABLES, match_row, normalize_label
 
 _SEPARATOR = re.compile(r"^\s*=+\s*正文\s*=+\s*$")
-_FIELD = re.compile(r"^\s*([^\s:：]{1,12})\s*[:：]\s?(.*)$")
+# Which header fields carry the page's address and its publication date, in order of preference.
+_URL_FIELDS = ("原文链接", "原始链接", "链接", "网址", "url", "URL")
+_DATE_FIELDS = ("发布时间", "发布日期", "成文日期", "日期")
 _HEADER_LINES = 40  # a crawler header is a dozen lines; the separator is never further down
 # A printed number is never cut apart: its sign (a 2019 本年增/减 may be negative) and grouped
 # thousands stay in the token, which then is no glued digit run and is aligned (and flagged).
@@ -57,13 +59,18 @@ def read_crawl(source: str, *, data: bytes) -> Document:
     body = lines[start:]
     if not any(line.strip() for line in body):
         raise EmptyInputError(source, "empty input: the crawler dump has no body text")
-    title, title_line = fields.get("标题", ("", 0))
+    title, title_line = fields.get("标题") or fields.get("题目") or ("", 0)
     rows = [RawRow((title,), title_line)] if title else []
     for number, line in enumerate(body, start + 1):
         rows.extend(_line_rows(line, number))
     full_text = "\n".join(([title] if title else []) + body)
-    url, published = (fields.get(name, ("", 0))[0].strip() or None for name in ("原文链接", "发布时间"))
-    return Document(source, full_text, rows, encoding, source_url=url, published=published)
+    url, published = (_first_field(fields, names) for names in (_URL_FIELDS, _DATE_FIELDS))
+    collapsed = runs_look_collapsed(body)
+    return Document(source, full_text, rows, encoding, source_url=url, published=published, runs_collapsed=collapsed)
+
+
+def _first_field(fields: dict[str, tuple[str, int]], names: tuple[str, ...]) -> str | None:
+    return next((fields[name][0].strip() for name in names if fields.get(name, ("", 0))[0].strip()), None)
 
 
 def crawl_header(text: str) -> dict[str, str]:
@@ -82,13 +89,13 @@ def _header(lines: list[str]) -> tuple[dict[str, tuple[str, int]], int]:
     separator = next((i for i, line in enumerate(head) if _SEPARATOR.match(line)), None)
     if separator is None:
         # No separator: the header is the run of "key: value" lines the file starts with.
-        separator = next((i for i, line in enumerate(head) if not _FIELD.match(line)), len(head))
+        separator = next((i for i, line in enumerate(head) if not FIELD_LINE.match(line)), len(head))
         start = separator
     else:
         start = separator + 1
     fields: dict[str, tuple[str, int]] = {}
     for index, line in enumerate(lines[:separator]):
-        match = _FIELD.match(line)
+        match = FIELD_LINE.match(line)
         if match and match[1] not in fields:
             fields[match[1]] = (match[2].strip(), index + 1)
     return fields, start

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -65,3 +66,24 @@ def runs_look_collapsed(lines: list[str]) -> bool:
     if lone < _LONE_NUMBERS:
         return False
     return all(a != b for a, b in zip(stripped, stripped[1:], strict=False))
+
+
+# The field names crawlers and CMS exports write above a page's text.
+CRAWL_FIELDS = frozenset(
+    "标题 题目 发布时间 发布日期 成文日期 日期 文号 发文字号 发布机构 发文机关 来源 索引号 栏目 分类 主题分类 "
+    "原始链接 原文链接 链接 网址 url URL 本地目录 正文 作者 有效性".split()
+)
+FIELD_LINE = re.compile(r"^\s*([^\s:：]{1,12})\s*[:：]\s?(.*)$")
+
+
+def has_crawl_header(text: str) -> bool:
+    r"""Tell whether a text opens with a crawler's header: two or more ``key: value`` field lines.
+
+    >>> has_crawl_header("标题:莆田市水利局2022年报\n发布时间: 2023-01-10\n正文:")
+    True
+    >>> has_crawl_header("一、总体情况\n发布时间: 2023")
+    False
+    """
+    head = [line for line in text.split("\n", 12)[:12] if line.strip()][:6]
+    fields = [m[1] for m in map(FIELD_LINE.match, head) if m]
+    return bool(head) and FIELD_LINE.match(head[0]) is not None and sum(f in CRAWL_FIELDS for f in fields) >= 2
