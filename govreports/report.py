@@ -21,8 +21,8 @@ import pandas as pd
 from govreports import frames
 from govreports.errors import (
     NoTablesError,
-    NoValuesError,
     NotAReportError,
+    NoValuesError,
     ReadError,
     RefusedInputError,
     UnsupportedInputError,

@@ -66,7 +66,9 @@ def read_crawl(source: str, *, data: bytes) -> Document:
     full_text = "\n".join(([title] if title else []) + body)
     url, published = (_first_field(fields, names) for names in (_URL_FIELDS, _DATE_FIELDS))
     collapsed = runs_look_collapsed(body)
-    return Document(source, full_text, rows, encoding, source_url=url, published=published, runs_collapsed=collapsed)
+    return Document(
+        source, full_text, rows, encoding, source_url=url, published=published, runs_collapsed=collapsed
+    )
 
 
 def _first_field(fields: dict[str, tuple[str, int]], names: tuple[str, ...]) -> str | None:

@@ -70,8 +70,8 @@ def runs_look_collapsed(lines: list[str]) -> bool:
 
 # The field names crawlers and CMS exports write above a page's text.
 CRAWL_FIELDS = frozenset(
-    "标题 题目 发布时间 发布日期 成文日期 日期 文号 发文字号 发布机构 发文机关 来源 索引号 栏目 分类 主题分类 "
-    "原始链接 原文链接 链接 网址 url URL 本地目录 正文 作者 有效性".split()
+    "标题 题目 发布时间 发布日期 成文日期 日期 文号 发文字号 发布机构 发文机关 来源 索引号 "
+    "栏目 分类 主题分类 原始链接 原文链接 链接 网址 url URL 本地目录 正文 作者 有效性".split()
 )
 FIELD_LINE = re.compile(r"^\s*([^\s:：]{1,12})\s*[:：]\s?(.*)$")
 
@@ -86,4 +86,5 @@ def has_crawl_header(text: str) -> bool:
     """
     head = [line for line in text.split("\n", 12)[:12] if line.strip()][:6]
     fields = [m[1] for m in map(FIELD_LINE.match, head) if m]
-    return bool(head) and FIELD_LINE.match(head[0]) is not None and sum(f in CRAWL_FIELDS for f in fields) >= 2
+    opens_with_field = bool(head) and FIELD_LINE.match(head[0]) is not None
+    return opens_with_field and sum(f in CRAWL_FIELDS for f in fields) >= 2
