@@ -67,6 +67,6 @@ def test_surplus_row_is_flagged_not_shifted():
 def test_corpus_of_the_bundled_reports_lists_every_file_once():
     corpus = gr.read_reports(RAW_DIR)
     assert set(SEEDS) <= set(corpus.reports.report_id)
-    files = {str(p) for p in RAW_DIR.iterdir() if p.name != "MANIFEST.csv"}
+    files = {str(p) for p in RAW_DIR.rglob("*") if p.is_file() and p.name != "MANIFEST.csv"}
     listed = list(corpus.reports.path) + list(corpus.failures.path)
     assert sorted(listed) == sorted(files)
