@@ -75,8 +75,9 @@ _NOT_PLACES = (
     "功能区", "管理区", "口岸区", "自贸区",
 )  # fmt: skip
 _AGGREGATE = re.compile(
-    r"(?:汇总|涵盖)[^。；;\n]{0,40}?(?:各(?:部门|单位|乡镇|乡|镇|街道|县|区|市|地|级)|所属)"
+    r"(?:汇总|涵盖)[^。；;\n]{0,40}?(?:各(?:有关|相关)?(?:部门|单位|乡镇|乡|镇|街道|县|区|市|地|级)|所属)"
     r"|各(?:部门|单位)[^。；;\n]{0,30}?汇总"
+    r"|全(?:省|市|县|区|州|旗|盟)各级(?:行政机关|政府|部门|单位)"
 )
 _WHOLE_REGION = re.compile(r"全(?:省|市|县|区|州|旗|盟)")
 _POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(\d{6})(?!\d)")
@@ -373,21 +374,24 @@ def _level(place: _Place, organ_type: str | None) -> str | None:
 
 
 def _scope(place: _Place, organ_type: str | None, title: Title | None, text: str) -> tuple[str, str | None]:
-    """Tell an organ's own report from the 本级政府 region-wide report (Art. 49(2))."""
+    """Tell an organ's own report from a region-wide one (the 本级政府 report, Art. 49(2)).
+
+    A title naming a bare region, or wording that says the report sums up the region's organs
+    (汇总…各有关单位, 全市各级行政机关), makes a report region-wide whatever the organ type.
+    """
     if place.organ is None:
         return "unknown", None
-    if place.bare and organ_type == "government":
+    if place.bare:
         whole = Counter(_WHOLE_REGION.findall(text))
         said = ", ".join(f"{w} ×{n}" for w, n in whole.most_common(2))
         return "region_aggregate", f"title: bare region name {place.organ}" + (
             f"; text: {said}" if said else ""
         )
-    if organ_type in ("government", "government_office"):
-        if title is not None and title.own_level:
-            return "region_aggregate", "title: 本级政府"
-        cued = "汇总" in text or "涵盖" in text  # cheap test first; the regex is slow on misses
-        if cued and (match := _AGGREGATE.search(text)) is not None:
-            return "region_aggregate", f"text: {match[0]}"
+    if organ_type in ("government", "government_office") and title is not None and title.own_level:
+        return "region_aggregate", "title: 本级政府"
+    cued = "汇总" in text or "涵盖" in text or "各级" in text  # cheap test first: the regex is slow
+    if cued and (match := _AGGREGATE.search(text)) is not None:
+        return "region_aggregate", f"text: {match[0]}"
     if organ_type == "government":
         # "XX市人民政府…年度报告" is published both as the government's own report and as the
         # region-wide 本级政府 report; without wording that says which, do not guess.

@@ -283,6 +283,11 @@ def _add(
         keys[key] = (kind, tuple(sorted(set(old[1]) | set(codes))), head)
 
 
+# Bodies that govern a county-level division under another name: their reports are that
+# division's (平潭综合实验区 administers 平潭县).
+GOVERNING_BODIES = {"平潭综合实验区": "350128"}
+
+
 # Characters OCR confuses in place names, seen in real reports (沭阳 read as 沐阳). A misread form
 # is searchable only when it is not itself the name of a division.
 _OCR_CONFUSIONS = {"沭": "沐"}
@@ -303,6 +308,8 @@ def ocr_variants(name: str) -> list[str]:
 def _keys() -> dict[str, tuple[str, tuple[str, ...], int]]:
     """Every searchable string → (kind, adcodes, length of the parent part for compounds)."""
     keys: dict[str, tuple[str, tuple[str, ...], int]] = {}
+    for name, code in GOVERNING_BODIES.items():
+        _add(keys, name, "alias", [code])
     for division in divisions().values():
         code = division.adcode
         if division.name not in _GENERIC:

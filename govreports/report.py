@@ -127,8 +127,11 @@ def parse_source(
         raise TypeError("read_report takes a path or text=..., not both")
     if text is not None:
         data = text.encode("utf-8")
-        name, fmt = "<text>", "text"
-        document = get_reader("text")(name, text=text)
+        name, fmt = "<text>", sniff(data)
+        if fmt in ("text", "markdown"):
+            document = get_reader(fmt)(name, text=text)
+        else:  # a crawler dump or a page given as text
+            document = get_reader(fmt)(name, data=data)
     else:
         path = Path(source)
         name = str(path)

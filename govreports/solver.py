@@ -38,8 +38,8 @@ from govreports.schema import Identity
 
 # Readings kept per row; a row with more is ambiguous ("too many readings").
 LIMIT = 2000
-# Steps of the search over rows; a table that needs more is not narrowed.
-BUDGET = 200_000
+# States of the search over rows; a table that needs more is not narrowed.
+BUDGET = 20_000
 _SHOWN = 3
 _DIGITS = re.compile(r"\d+")
 
@@ -299,64 +299,111 @@ def _holds(identity: Identity, value_of) -> bool:
 def _narrow(rows: list[_Row], table_identities: Sequence[Identity], known: dict[Cell, float]) -> None:
     """Keep, of each open row, the readings found in some combination that fits every identity.
 
-    Identities are checked as soon as every cell in them is set; an identity with a cell that
-    is neither read nor in an open row is skipped. No combination at all: nothing is narrowed.
+    An identity with a cell that is neither read nor in an open row is skipped. No combination
+    at all, or a search past its budget: nothing is narrowed.
     """
-    open_rows = sorted((r for r in rows if r.readings and len(r.readings) > 1), key=lambda r: len(r.readings))
+    open_rows = [r for r in rows if r.readings and len(r.readings) > 1]
     if not open_rows:
         return
     for row in rows:  # rows with one reading are known cells for the search
         if row.readings and len(row.readings) == 1:
             values = row.readings[0].values()
             known.update({c: v for c, v in zip(row.evidence.cells, values, strict=True) if v is not None})
-    owner = {cell: i for i, row in enumerate(open_rows) for cell in row.evidence.cells}
-    due: list[list[Identity]] = [[] for _ in open_rows]
-    for identity in table_identities:
-        terms = identity.lhs + identity.rhs
-        if all(t in owner or t in known for t in terms) and any(t in owner for t in terms):
-            due[max(owner[t] for t in terms if t in owner)].append(identity)
-    if not any(due):
+    owner = {cell for row in open_rows for cell in row.evidence.cells}
+    due = [
+        i
+        for i in table_identities
+        if all(t in owner or t in known for t in i.lhs + i.rhs) and any(t in owner for t in i.lhs + i.rhs)
+    ]
+    if not due:
         return
     survivors = _search(open_rows, due, known)
-    if not survivors:
+    if survivors is None:
         return
-    used = sorted({i.check_id for group in due for i in group})
+    used = sorted({i.check_id for i in due})
     for row, kept in zip(open_rows, survivors, strict=True):
         if len(kept) < len(row.readings or ()):
             row.readings = tuple(r for i, r in enumerate(row.readings or ()) if i in kept)
             row.checks = sorted({*row.checks, *used})
 
 
-def _search(
-    open_rows: list[_Row], due: list[list[Identity]], known: dict[Cell, float]
-) -> list[set[int]] | None:
-    """Return, per open row, the indices of its readings found in some combination that fits."""
-    seen: list[set[int]] = [set() for _ in open_rows]
-    choice = [0] * len(open_rows)
-    values: dict[Cell, float | None] = dict(known)
-    steps = 0
+def _search(open_rows: list[_Row], due: list[Identity], known: dict[Cell, float]) -> list[set[int]] | None:
+    """Return, per open row, the indices of its readings found in some combination that fits.
 
-    def walk(i: int) -> None:
-        nonlocal steps
-        if i == len(open_rows):
-            for j, c in enumerate(choice):
-                seen[j].add(c)
-            return
-        row = open_rows[i]
-        for index, reading in enumerate(row.readings or ()):
-            steps += 1
-            if steps > BUDGET:
-                raise _TooManyError
-            values.update(zip(row.evidence.cells, reading.values(), strict=True))
-            if all(_holds(identity, values.__getitem__) for identity in due[i]):
-                choice[i] = index
-                walk(i + 1)
+    Dynamic programming over the rows in order: a state is the vector of each identity's running
+    balance (lhs − rhs), so that combinations reaching the same balances are explored once; an
+    identity is checked, and its balance dropped from the state, at the last row it involves.
+    Returns None when no combination fits or the states pass the budget.
+    """
+    last = [max(i for i, row in enumerate(open_rows) if _involves(identity, row)) for identity in due]
+    start = tuple(_balance(i, known) for i in due)
+    moves = [[_move(due, row.evidence.cells, r.values()) for r in row.readings or ()] for row in open_rows]
+    levels: list[set[tuple]] = [{start}]
+    for i, row_moves in enumerate(moves):
+        closing = [j for j, at in enumerate(last) if at == i]
+        following = set()
+        for state in levels[-1]:
+            for move in row_moves:
+                after = _step(state, move, closing)
+                if after is not None:
+                    following.add(after)
+        if len(following) > BUDGET or not following:
+            return None
+        levels.append(following)
+    good = levels[-1]
+    survivors: list[set[int]] = [set() for _ in open_rows]
+    for i in range(len(open_rows) - 1, -1, -1):
+        closing = [j for j, at in enumerate(last) if at == i]
+        reachable = set()
+        for state in levels[i]:
+            for index, move in enumerate(moves[i]):
+                if _step(state, move, closing) in good:
+                    survivors[i].add(index)
+                    reachable.add(state)
+        good = reachable
+    return survivors
 
-    try:
-        walk(0)
-    except _TooManyError:
+
+def _involves(identity: Identity, row: _Row) -> bool:
+    cells = set(row.evidence.cells)
+    return any(t in cells for t in identity.lhs + identity.rhs)
+
+
+def _balance(identity: Identity, known: dict[Cell, float]) -> float | None:
+    """Return the part of ``lhs − rhs`` that the known cells give."""
+    return _number(sum(known.get(t, 0) for t in identity.lhs) - sum(known.get(t, 0) for t in identity.rhs))
+
+
+def _move(due: list[Identity], cells: tuple[Cell, ...], values: tuple[float | None, ...]) -> tuple:
+    """Return how one reading changes each identity's balance (None: a cell holds no number)."""
+    value = dict(zip(cells, values, strict=True))
+    move: list[float | None] = []
+    for identity in due:
+        change: float | None = 0
+        for sign, terms in ((1, identity.lhs), (-1, identity.rhs)):
+            for term in terms:
+                if term in value and change is not None:
+                    v = value[term]
+                    change = None if v is None else change + sign * v
+        move.append(_number(change))
+    return tuple(move)
+
+
+def _number(x: float | None) -> float | None:
+    """Return counts as ints, so that balances compare exactly, and amounts rounded to 1e-6."""
+    if x is None:
         return None
-    return seen if seen[0] else None
+    return int(x) if float(x).is_integer() else round(x, 6)
+
+
+def _step(state: tuple, move: tuple, closing: list[int]) -> tuple | None:
+    """Apply a move; None when an identity closing here does not balance (None balances)."""
+    after = [None if a is None or b is None else _number(a + b) for a, b in zip(state, move, strict=True)]
+    for j in closing:
+        if after[j] not in (None, 0):
+            return None
+        after[j] = 0  # checked: drop it from the state, so that states merge
+    return tuple(after)
 
 
 def _cells(row: _Row) -> list[SolvedCell]:

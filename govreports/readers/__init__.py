@@ -6,6 +6,8 @@ The format is decided from the content, never from the file name.
 'pdf'
 >>> sniff("规章".encode())
 'text'
+>>> sniff('<p style="text-indent:2em">某县2023年报</p>'.encode())
+'html'
 >>> sniff(b"| a | b |\n|---|---|\n" + b"| 1 | 2 |\n" * 4)
 'markdown'
 >>> sniff("标题: 某局2023年报\n发布时间: 2024-01-17\n正文:\n一、总体情况".encode())
@@ -52,6 +54,10 @@ _MAGIC = (
     (b"\xff\xd8\xff", "image"),
     (b"GIF8", "image"),
 )
+# A saved fragment of a page (no <html> or <body>) opens with one of these elements.
+_HTML_START = re.compile(
+    rb"\s*<(?:p|div|span|table|section|article|h[1-6]|font|meta|style|center|strong|b|br|link|title)[\s>/]"
+)
 _MARKDOWN_ROW = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
 _MARKDOWN_RULE = re.compile(r"^\s*\|\s*:?-{3,}", re.MULTILINE)
 
@@ -63,8 +69,10 @@ def sniff(data: bytes) -> str:
             return name
     head = data[:4096].removeprefix(b"\xef\xbb\xbf").lower()
     # Saved pages may open with a BOM, an XML declaration or a "saved from url" comment.
-    if any(tag in head for tag in (b"<!doctype html", b"<html", b"<table")):
+    if any(tag in head for tag in (b"<!doctype html", b"<html", b"<table")) or _HTML_START.match(head):
         return "html"
+    if b"<table" in data[:65536].lower() and b"</td>" in data[:262144].lower():
+        return "html"  # a fragment whose tables start further down
     text = data[:65536].decode("utf-8", errors="ignore")
     if "==== 正文 ====" in text or has_crawl_header(text):
         return "crawl"

@@ -178,6 +178,8 @@ def region_context(panel: pd.DataFrame, columns: Sequence[str] = ENFORCEMENT) ->
         medians, counts = values.groupby(level).median(), values.groupby(level).count()
         for row in regions.itertuples(index=False):
             key = "unknown" if pd.isna(row.level) else str(row.level)
+            if pd.isna(getattr(row, column)):
+                continue  # not read: nothing to set beside the organs
             rows.append(
                 {"report_id": row.report_id, "organ": row.organ, "level": row.level, "variable": column,
                  "value": float(getattr(row, column)), "organ_median": medians.get(key, np.nan),
