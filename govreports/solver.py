@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from operator import add
 
 from govreports.cells import parse_cell
 from govreports.schema import Identity
@@ -309,12 +310,10 @@ def _narrow(rows: list[_Row], table_identities: Sequence[Identity], known: dict[
         if row.readings and len(row.readings) == 1:
             values = row.readings[0].values()
             known.update({c: v for c, v in zip(row.evidence.cells, values, strict=True) if v is not None})
-    owner = {cell for row in open_rows for cell in row.evidence.cells}
-    due = [
-        i
-        for i in table_identities
-        if all(t in owner or t in known for t in i.lhs + i.rhs) and any(t in owner for t in i.lhs + i.rhs)
-    ]
+    owner = {cell: i for i, row in enumerate(open_rows) for cell in row.evidence.cells}
+    # Identities over open rows (and known cells), except those inside one row: its readings
+    # satisfy them already.
+    due = [i for i in table_identities if _spans_rows(i, owner, known)]
     if not due:
         return
     survivors = _search(open_rows, due, known)
@@ -325,6 +324,15 @@ def _narrow(rows: list[_Row], table_identities: Sequence[Identity], known: dict[
         if len(kept) < len(row.readings or ()):
             row.readings = tuple(r for i, r in enumerate(row.readings or ()) if i in kept)
             row.checks = sorted({*row.checks, *used})
+
+
+def _spans_rows(identity: Identity, owner: dict[Cell, int], known: dict[Cell, float]) -> bool:
+    """Whether an identity joins an open row to another row or to known cells, all of them set."""
+    terms = identity.lhs + identity.rhs
+    if not all(t in owner or t in known for t in terms):
+        return False
+    rows = {owner[t] for t in terms if t in owner}
+    return len(rows) > 1 or (len(rows) == 1 and any(t not in owner for t in terms))
 
 
 def _search(open_rows: list[_Row], due: list[Identity], known: dict[Cell, float]) -> list[set[int]] | None:
@@ -398,7 +406,10 @@ def _number(x: float | None) -> float | None:
 
 def _step(state: tuple, move: tuple, closing: list[int]) -> tuple | None:
     """Apply a move; None when an identity closing here does not balance (None balances)."""
-    after = [None if a is None or b is None else _number(a + b) for a, b in zip(state, move, strict=True)]
+    try:
+        after = list(map(add, state, move))
+    except TypeError:  # a cell without a number: its identities cannot fail
+        after = [None if a is None or b is None else a + b for a, b in zip(state, move, strict=True)]
     for j in closing:
         if after[j] not in (None, 0):
             return None
