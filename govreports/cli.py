@@ -17,6 +17,7 @@ from govreports.errors import ReadError
 from govreports.io import export_csv, export_stata
 from govreports.readers.pdf_settings import PAGE_CHOICES, PdfSettings
 from govreports.report import read_report
+from govreports.schema import template_cells
 from govreports.store import build, read_frame
 from govreports.wide import to_wide
 
@@ -69,10 +70,22 @@ def _parse(
     if csv:
         export_csv(out)
     print(f"{summary}; wrote {out}")
-    # Only the failures: the other frames of a national corpus need not be loaded to list them.
+    # Only the failures and three columns of reports: the cells of a national corpus need not
+    # be loaded to sum up.
     for row in read_frame(out, "failures").itertuples():
         print(f"  failed: {row.path}: {row.stage}: {row.message}")
+    reports = read_frame(out, "reports", ["report_id", "template", "values_read"])
+    sparse = [r.report_id for r in reports.itertuples() if _reads_under_half(r.template, r.values_read)]
+    print(f"{len(sparse)} of {len(reports)} reports read under half their cells")
+    for report_id in sparse:
+        print(f"  under half: {report_id}")
     return 0
+
+
+def _reads_under_half(template: str, values_read) -> bool:
+    """Whether a report with the standard tables came back with fewer than half its cells read."""
+    cells = template_cells(str(template))
+    return bool(cells) and not pd.isna(values_read) and values_read * 2 < cells
 
 
 def _check(file: str) -> int:
@@ -86,6 +99,15 @@ def _check(file: str) -> int:
         f"{meta['organ']} {meta['year']} (template {meta['template']}, "
         f"level {meta['level']}, adcode {meta['adcode']})"
     )
+    cells = template_cells(meta["template"])
+    if not cells:
+        print("no standard tables (a report that predates them); figures stated in the prose:")
+        print(report.figures[["figure", "value", "sentence"]].to_string(index=False))
+        return 0
+    under = " (under half)" if _reads_under_half(meta["template"], meta["values_read"]) else ""
+    print(f"{meta['values_read']} of {cells} cells read{under}; {meta['values_flagged']} flagged")
+    if meta["parse_notes"]:
+        print("notes: " + meta["parse_notes"])
     with pd.option_context("display.max_rows", 100, "display.width", 200, "display.max_columns", 20):
         for table in ("active", "applications", "appeals"):
             print(f"\n[{table}]")

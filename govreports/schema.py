@@ -289,6 +289,18 @@ DECIDED_STATUSES = ("ok", "zero_word", "thousands_sep", "unit_in_cell", "split",
 # Statuses of cells read as printed that hold no number: the report left them empty.
 PLACEHOLDER_STATUSES = ("blank", "slash", "dash", "na_text")
 
+
+def template_cells(template: str) -> int:
+    """Return how many cells the template's three tables have (2019: 198, 2021: 200; else 0).
+
+    >>> template_cells("2021"), template_cells("none")
+    (200, 0)
+    """
+    if template not in TEMPLATES:
+        return 0
+    return sum(len(t.cols_of(r.key, template)) for t in TABLES.values() for r in t.rows_for(template))
+
+
 CELL_COLUMNS = (
     "report_id",
     "table",

@@ -105,6 +105,8 @@ def _header(lines: list[str]) -> tuple[dict[str, tuple[str, int]], int]:
 
 def _line_rows(line: str, number: int) -> list[RawRow]:
     """One body line → rows: a sentence of prose is one row; table text is cut at its labels."""
+    if "\t" in line:  # a table row saved with its cells tab-separated
+        return [RawRow(tuple(cell.strip() for cell in line.split("\t")), number)]
     rows: list[RawRow] = []
     for chunk in _SENTENCE_END.split(line):
         if chunk.strip():
