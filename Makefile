@@ -45,6 +45,7 @@ lint: $(STAMP)
 bench: system-deps $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/pdf.py
+	$(BIN)/python benchmarks/solver.py
 
 clean:
 	rm -rf $(VENV) data/processed/*.parquet data/processed/*.csv
