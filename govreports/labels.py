@@ -15,10 +15,11 @@ accepts a match only when it is close and clearly better than any other row.
 from __future__ import annotations
 
 from collections.abc import Container
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from govreports.schema import TableSpec, normalize_label
+from govreports.schema import TABLES, TableSpec, normalize_label
 
 # A match must be this similar (0–100) and beat the next row by this margin.
 THRESHOLD = 85.0
@@ -36,8 +37,14 @@ def fuzzy_row(table: TableSpec, printed: str, exclude: Container[str]) -> tuple[
     text = normalize_label(printed)
     if len(text) < _SHORTEST:
         return None, 0.0
-    keys = [row.key for row in table.rows]
-    last = max((i for i, key in enumerate(keys) if key in exclude), default=-1)
+    last = max((i for i, row in enumerate(table.rows) if row.key in exclude), default=-1)
+    return _best(table.key, text, last)
+
+
+@lru_cache(maxsize=8192)
+def _best(table_key: str, text: str, last: int) -> tuple[str | None, float]:
+    """Match a normalised label against the rows after index ``last`` (reports repeat labels)."""
+    table = TABLES[table_key]
     choices = {
         row.key: normalize_label(row.label)
         for row in table.rows[last + 1 :]

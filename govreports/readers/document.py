@@ -61,11 +61,16 @@ def runs_look_collapsed(lines: list[str]) -> bool:
     >>> runs_look_collapsed(["0", "0", "1"] * 10)
     False
     """
-    stripped = [line.strip() for line in lines if line.strip()]
-    lone = sum(1 for line in stripped if line.isdigit())
-    if lone < _LONE_NUMBERS:
-        return False
-    return all(a != b for a, b in zip(stripped, stripped[1:], strict=False))
+    previous, lone = None, 0
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if line == previous:
+            return False
+        previous = line
+        lone += line.isdigit()
+    return lone >= _LONE_NUMBERS
 
 
 # The field names crawlers and CMS exports write above a page's text.
