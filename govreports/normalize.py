@@ -267,7 +267,7 @@ def _labelled_table(
             continue
         cells, line, tokens = found[key]
         if tokens:
-            evidence.append(RowEvidence(tuple((key, c) for c in cols), tokens, tokens[0].line, collapsed))
+            evidence.append(RowEvidence(tuple((key, c) for c in cols), tokens, collapsed))
             records.extend((table.key, key, col, None, "pending", "", "") for col in cols)
             continue
         if not cells:  # a label with nothing printed after it: its values are elsewhere or lost
@@ -287,6 +287,7 @@ def _solved(
 ) -> list[Record]:
     """Fill the rows printed line by line with the solver's cells, under the table's identities."""
     known = {(r[1], r[2]): r[3] for r in records if r[3] is not None}
+    # 表三's identities depend on the rows it prints; 表四's (and 表二's: none) do not.
     rules = [i for i in identities(keys if table is APPLICATIONS else ()) if i.table == table.key]
     solved = {c.cell: c for c in solve(evidence, rules, known)}
     return [_from_solver(table, r, solved[(r[1], r[2])]) if r[4] == "pending" else r for r in records]
@@ -355,32 +356,26 @@ def _data_row(region: list[RawRow]) -> tuple[list[str], int, tuple[Token, ...]]:
     word in a cell (无数据) does not hide the row; header rows hold no values at all. When the
     run is printed one value per line, its values are also returned as tokens for the solver.
     """
-    cells: list[str] = []
-    line = 0
-    lines: list[RawRow] = []
+    run: list[RawRow] = []
     for row in region:
         printed = [c for c in row.cells if c]
         numeric = sum(map(looks_numeric, printed))
         if printed and numeric * 3 >= len(printed) * 2:
-            cells.extend(row.cells)
-            lines.append(row)
-            line = line or row.line
-        elif line:
+            run.append(row)
+        elif run:
             break
-    if len(lines) < 2 and len(cells) != 1 or any(len(row.cells) != 1 for row in lines):
+    cells = [cell for row in run for cell in row.cells]
+    line = run[0].line if run else 0
+    if not run or any(len(row.cells) != 1 for row in run):
         return cells, line, ()
-    return cells, line, tuple(Token(row.cells[0], row.line, i > 0) for i, row in enumerate(lines))
+    return cells, line, tuple(Token(row.cells[0], row.line, i > 0) for i, row in enumerate(run))
 
 
 def _flat_solved(tokens: tuple[Token, ...], collapsed: bool) -> list[Record]:
     """表四's 15 values printed one per line, but not 15 of them: the solver decides."""
     cells = tuple((row.key, col.key) for row in APPEALS.rows for col in APPEALS.cols)
-    rules = [i for i in identities(()) if i.table == APPEALS.key]
-    evidence = RowEvidence(cells, tokens, tokens[0].line, collapsed)
-    return [
-        ("appeals", *c.cell, *_checked(APPEALS, c.cell[1], c.value, c.status), c.raw, c.source_ref)
-        for c in solve([evidence], rules)
-    ]
+    pending: list[Record] = [("appeals", row, col, None, "pending", "", "") for row, col in cells]
+    return _solved(APPEALS, pending, [RowEvidence(cells, tokens, collapsed)], ())
 
 
 def align(cells: list[str], n: int) -> list[tuple[float | None, str, str]]:

@@ -189,8 +189,8 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
     if parsed is not None and not parsed.tables_found:
         raise NoTablesError(document.source, "no tables found: none of 表二, 表三, 表四 is in the text")
     records = parsed.records if parsed is not None else []
-    read = sum(r[4] in DECIDED_STATUSES or r[4] in PLACEHOLDER_STATUSES for r in records)
-    if parsed is not None and not read:
+    decided = sum(r[4] in DECIDED_STATUSES for r in records)
+    if parsed is not None and not decided and not any(r[4] in PLACEHOLDER_STATUSES for r in records):
         raise NoValuesError(
             document.source,
             f"tables found ({', '.join(parsed.tables_found)}) but not one value could be read from them",
@@ -201,7 +201,7 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         **metadata,
         "template": template,
         "tables_found": ",".join(parsed.tables_found) if parsed is not None else "",
-        "values_read": sum(r[4] in DECIDED_STATUSES for r in records),
+        "values_read": decided,
         "values_flagged": sum(r[4] != "ok" for r in records),
         "parse_notes": "; ".join(parsed.notes) or None if parsed is not None else None,
         "format": fmt,

@@ -21,7 +21,7 @@ readings per row and the steps of the table search; a cap reached ends in ``ambi
 >>> from govreports.schema import APPLICATIONS, identities
 >>> row_sum = [i for i in identities(("granted",)) if i.scope == "granted"]
 >>> cells = tuple(("granted", c.key) for c in APPLICATIONS.cols)
->>> solved = solve([RowEvidence(cells, tokens("2 0 2", 7), 7, collapsed=True)], row_sum)
+>>> solved = solve([RowEvidence(cells, tokens("2 0 2", 7), collapsed=True)], row_sum)
 >>> [c.value for c in solved], solved[0].status
 ([2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0], 'expanded')
 """
@@ -71,8 +71,12 @@ class RowEvidence:
 
     cells: tuple[Cell, ...]
     tokens: tuple[Token, ...]
-    line: int
     collapsed: bool = False  # the source may print a run of equal cells once
+
+    @property
+    def line(self) -> int:
+        """Return the line the first token is on (0 without tokens)."""
+        return self.tokens[0].line if self.tokens else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +132,15 @@ def solve(
     Identities whose cells are all in one row prune that row's readings; the others prune the
     combinations of rows. Returns one :class:`SolvedCell` per cell of every row, in order.
 
-    >>> ev = RowEvidence((("r", "a"), ("r", "b"), ("r", "t")), tokens("3 5", 2), 2)
+    >>> ev = RowEvidence((("r", "a"), ("r", "b"), ("r", "t")), tokens("3 5", 2))
     >>> [c.status for c in solve([ev], ())]
     ['missing_cell', 'missing_cell', 'missing_cell']
     """
     known = dict(known or {})
-    solved = [_Row(ev, _row_readings(ev, _local(ev, table_identities))) for ev in rows]
-    for row in solved:
-        row.checks = [i.check_id for i in _local(row.evidence, table_identities)]
+    solved = []
+    for ev in rows:
+        local = _local(ev, table_identities)
+        solved.append(_Row(ev, _row_readings(ev, local), [i.check_id for i in local]))
     _narrow(solved, table_identities, known)
     return [cell for row in solved for cell in _cells(row)]
 
@@ -441,7 +446,7 @@ def _cells(row: _Row) -> list[SolvedCell]:
     out = []
     for i, cell in enumerate(ev.cells):
         seen = list(dict.fromkeys(r.texts[i] for r in readings))
-        if len(seen) == 1 and not (not row.checks and _in_run(readings, i)):
+        if len(seen) == 1 and (row.checks or not _in_run(readings, i)):
             out.append(_decided(cell, seen[0], how, agreed))
         elif len(seen) == 1:
             why = f"{ref}; a run of a non-zero value, and no identity to confirm it"

@@ -16,7 +16,7 @@ ROW_SUM = [i for i in identities(("granted",)) if i.scope == "granted"]
 
 
 def _row(text, *, collapsed=True, key="granted"):
-    return RowEvidence(tuple((key, c) for c in COLS), tokens(text, 9), 9, collapsed=collapsed)
+    return RowEvidence(tuple((key, c) for c in COLS), tokens(text, 9), collapsed=collapsed)
 
 
 def _solved(evidence, rules=ROW_SUM):
@@ -43,7 +43,7 @@ def test_a_number_broken_over_two_lines_is_joined_only_when_nothing_else_fits():
     # 162 printed as '1' then '62': as printed the row is 8 tokens for 7 cells.
     assert _solved([_row("1 62 0 0 0 0 0 162", collapsed=False)])[0] == (162.0, "joined")
     # The same digits on one line of cells (no line break between): never joined.
-    glued = RowEvidence(_row("x").cells, tuple(Token(t, 9) for t in "1 62 0 0 0 0 0 162".split()), 9)
+    glued = RowEvidence(_row("x").cells, tuple(Token(t, 9) for t in "1 62 0 0 0 0 0 162".split()))
     assert {s for _, s in _solved([glued])} == {"missing_cell"}
 
 
@@ -53,7 +53,7 @@ def test_a_printed_row_whose_sum_fails_keeps_its_values_for_the_checks():
 
 def test_cross_row_identities_decide_what_one_row_leaves_open():
     rules = [i for i in identities(tuple(r.key for r in APPLICATIONS.rows_for("2021")))]
-    new = RowEvidence(tuple(("new_received", c) for c in COLS), tokens("3 0 1 0 4", 1), 1, collapsed=True)
+    new = RowEvidence(tuple(("new_received", c) for c in COLS), tokens("3 0 1 0 4", 1), collapsed=True)
     known = {("carried_over", c): 0.0 for c in COLS} | {("carried_forward", c): 0.0 for c in COLS}
     known |= {("total_processed", c): v for c, v in zip(COLS, [3, 0, 0, 1, 0, 0, 4], strict=True)}
     assert [c.value for c in solve([new], rules, known)] == [3, 0, 0, 1, 0, 0, 4]
@@ -61,16 +61,16 @@ def test_cross_row_identities_decide_what_one_row_leaves_open():
 
 def test_a_non_zero_run_in_a_row_without_identity_is_not_decided():
     cells = tuple(("licensing", c) for c in ACTIVE.cols_of("licensing", "2019"))
-    statuses = [c.status for c in solve([RowEvidence(cells, tokens("168", 3), 3, collapsed=True)], ())]
+    statuses = [c.status for c in solve([RowEvidence(cells, tokens("168", 3), collapsed=True)], ())]
     assert statuses == ["ambiguous"] * 3
-    zeros = solve([RowEvidence(cells, tokens("0", 3), 3, collapsed=True)], ())
+    zeros = solve([RowEvidence(cells, tokens("0", 3), collapsed=True)], ())
     assert [(c.value, c.status) for c in zeros] == [(0.0, "expanded")] * 3
 
 
 def test_the_search_is_capped_and_ends_in_ambiguous():
     cells = tuple((r.key, c.key) for r in APPEALS.rows for c in APPEALS.cols)
     sums = [i for i in identities(()) if i.table == "appeals"]
-    digits = RowEvidence(cells, (Token("12345678912345678912", 1),), 1, collapsed=True)
+    digits = RowEvidence(cells, (Token("12345678912345678912", 1),), collapsed=True)
     solved = solve([digits], sums)
     assert {c.status for c in solved} == {"ambiguous"}
     assert f"more than {LIMIT} readings" in solved[0].source_ref
