@@ -25,6 +25,15 @@ _SLASHES = frozenset({"/", "\\", "//"})
 _NA_WORDS = frozenset({"不适用", "n/a", "na", "null", "none", "暂无数据", "空"})
 _ZERO_WORDS = frozenset({"无", "零"})
 
+# Footnote marks printed after a number: superscript digits, circled and parenthesised numbers,
+# asterisks. NFKC would turn ``1772¹`` into 17721, so they are taken off before normalising.
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_FOOTNOTE_MARKS = "⁰¹²³⁴⁵⁶⁷⁸⁹\u2460-\u249b\u24ea-\u24ff\u2776-\u2793*＊※"
+_FOOTNOTE = re.compile(f"^(.*?\\d.*?)\\s*[{_FOOTNOTE_MARKS}]+$")
+_ONLY_MARKS = re.compile(f"^[{_FOOTNOTE_MARKS}\\s]+$")
+# Counts a float holds exactly; beyond this a count would lose digits silently.
+LARGEST_EXACT = 2**53
+
 # Characters that never appear in a number but do appear in cells typed into Word tables.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\xa0\u3000"), " ")
 
@@ -52,16 +61,39 @@ def parse_cell(raw: str) -> tuple[float | None, str]:
     (0.0, 'zero_word')
     >>> parse_cell("251000元")
     (251000.0, 'unit_in_cell')
+    >>> parse_cell("27780①")
+    (27780.0, 'footnote')
+    >>> parse_cell("9007199254740993")
+    (None, 'too_large')
     """
-    text = unicodedata.normalize("NFKC", raw.translate(_INVISIBLE)).strip()
+    text = raw.translate(_INVISIBLE).strip()
+    marked = _FOOTNOTE.match(text)
+    if marked:
+        value, status = _parse_clean(marked.group(1))
+        return (value, "footnote") if status in ("ok", "thousands_sep") else (None, "text")
+    if _ONLY_MARKS.match(text):
+        return None, "text"  # a list or footnote mark standing alone, not a count
+    return _parse_clean(text)
+
+
+def _parse_clean(raw: str) -> tuple[float | None, str]:
+    text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
         return None, "blank"
     if _NUMBER.fullmatch(text):
-        return float(text), "ok"
+        return _exact(text, "ok")
     compact = text.replace(" ", "")
     if _GROUPED.fullmatch(compact):
-        return float(compact.replace(",", "")), "thousands_sep"
+        return _exact(compact.replace(",", ""), "thousands_sep")
     return _parse_non_number(compact)
+
+
+def _exact(digits: str, status: str) -> tuple[float | None, str]:
+    """Return the number as a float, or ``too_large`` where a float would round it."""
+    value = float(digits)
+    if abs(value) >= LARGEST_EXACT:
+        return None, "too_large"
+    return value, status
 
 
 # Two PDF table engines that read different text for one cell: the reader keeps both readings

@@ -61,7 +61,27 @@ class UnsupportedInputError(ReadError):
 
 
 class RefusedInputError(ReadError):
-    """The input was refused to protect the machine: a zip bomb, or a file over the size limit."""
+    """The input was refused to protect the machine: a zip bomb, or a file over the size limit.
+
+    Also XML that declares entities (XXE, billion laughs), nesting or a decompressed size over
+    the limits, and a file whose parsing takes longer than the time budget.
+    """
+
+
+class TimeLimitError(RefusedInputError):
+    """Parsing the file took longer than the time budget for one report."""
+
+
+class MissingFileError(ReadError):
+    """The path names nothing readable: it vanished after listing, or is a broken or looping link."""
+
+    stage = "open"
+
+
+class NotARegularFileError(ReadError):
+    """The path is a directory, a FIFO, a socket or a device, not a file that can be read."""
+
+    stage = "open"
 
 
 class TableEngineError(ReadError):

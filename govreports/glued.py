@@ -52,7 +52,7 @@ def _runs(tokens: tuple[str, ...]) -> tuple[tuple[str, str], ...] | None:
     runs = []
     for token in tokens:
         match = _RUN.fullmatch(token)
-        if match is None or parse_cell(token)[1] not in ("ok", "unit_in_cell"):
+        if match is None or parse_cell(token)[1] not in ("ok", "unit_in_cell", "too_large"):
             return None
         runs.append((match[1], match[2]))
     return tuple(runs)

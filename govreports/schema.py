@@ -259,6 +259,11 @@ TEMPLATE_MARKERS: dict[str, tuple[str, ...]] = {
 # equal cells, as crawlers that collapse identical lines print them) and ``joined`` (a number
 # broken over two lines). ``ambiguous``: several readings (or too many) fit, value left missing,
 # the candidates in ``raw``; ``engine_disagreement``: two PDF table engines read different text.
+# ``footnote``: a number followed by a footnote mark (``1772¹``, ``27780①``, a superscript run),
+# read without the mark. ``too_large``: a count beyond 2**53, which a float cannot hold exactly,
+# left missing with its digits in ``raw``. ``merged_cell``: one printed value spanning several
+# cells (rowspan/colspan), which the template counts separately. ``duplicated``: a table printed
+# twice in one report with different numbers in this cell.
 STATUSES = (
     "ok",
     "blank",
@@ -281,11 +286,24 @@ STATUSES = (
     "joined",
     "ambiguous",
     "engine_disagreement",
+    "footnote",
+    "too_large",
+    "merged_cell",
+    "duplicated",
 )
 
 # Statuses whose value is the report's number, read as printed or rebuilt the one way the
 # template allows: what an analysis takes as read.
-DECIDED_STATUSES = ("ok", "zero_word", "thousands_sep", "unit_in_cell", "split", "expanded", "joined")
+DECIDED_STATUSES = (
+    "ok",
+    "zero_word",
+    "thousands_sep",
+    "unit_in_cell",
+    "split",
+    "expanded",
+    "joined",
+    "footnote",
+)
 # Statuses of cells read as printed that hold no number: the report left them empty.
 PLACEHOLDER_STATUSES = ("blank", "slash", "dash", "na_text")
 

@@ -87,8 +87,12 @@ class Reading:
     how: str
 
     def values(self) -> tuple[float | None, ...]:
-        """Return the numbers of the cells (None for a blank or a placeholder)."""
-        return tuple(parse_cell(t)[0] for t in self.texts)
+        """Return the numbers of the cells (None for a blank or a placeholder).
+
+        A count too large for a float is checked as the exact integer it prints, so that
+        an identity still tells its readings apart; the cell itself ends up ``too_large``.
+        """
+        return tuple(_checked_value(t) for t in self.texts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,6 +473,11 @@ def _in_run(readings: tuple[Reading, ...], i: int) -> bool:
         if (i and texts[i - 1] == texts[i]) or (i + 1 < len(texts) and texts[i + 1] == texts[i]):
             return True
     return False
+
+
+def _checked_value(text: str) -> float | int | None:
+    value, status = parse_cell(text)
+    return int(text) if status == "too_large" and _DIGITS.fullmatch(text) else value
 
 
 def _decided(cell: Cell, text: str, how: str, ref: str) -> SolvedCell:
