@@ -9,12 +9,10 @@ True
 from __future__ import annotations
 
 import os
-import signal
-import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -25,7 +23,7 @@ from tqdm import tqdm
 from govreports import frames
 from govreports.errors import ReadError
 from govreports.readers.pdf_settings import PdfSettings, current_settings, use_pdf_settings
-from govreports.report import ParsedReport, parse_source
+from govreports.report import TIME_LIMIT, ParsedReport, display_path, parse_source
 
 # Files that travel with a corpus but are not reports.
 SKIPPED_NAMES = frozenset({"MANIFEST.csv", "MANIFEST.md", "README.md"})
@@ -35,8 +33,6 @@ _POOL_THRESHOLD = 64
 # keep every core busy and the progress bar moving.
 _BATCH = 500
 FRAME_NAMES = ("reports", "cells", "checks", "figures", "failures")
-# Seconds one file may take before it becomes a failures row (a pathological PDF, say).
-TIME_LIMIT = 300.0
 
 
 @dataclass(frozen=True)
@@ -55,17 +51,30 @@ class Corpus:
 
 
 def list_inputs(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """List the report files under a folder (recursively, sorted), or the given paths as they are."""
+    """List the entries under a folder (recursively, sorted), or the given paths as they are.
+
+    Every entry but a folder is listed, so that each ends in ``reports`` or ``failures``: a
+    FIFO, a socket or a broken link is an input that fails with its reason, never one that
+    vanishes. Links to folders are not followed (a loop would never end); hidden files and
+    the corpus's own manifests are skipped.
+    """
     if isinstance(source, str | os.PathLike):
         root = Path(source)
         if not root.is_dir():
             return [root]
-        return sorted(
-            p
-            for p in root.rglob("*")
-            if p.is_file() and p.name not in SKIPPED_NAMES and not p.name.startswith(".")
-        )
+        return sorted(_entries(root))
     return [Path(p) for p in source]
+
+
+def _entries(folder: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        # os.walk lists a link to a folder among the folders without entering it: it is an input.
+        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = [d for d in dirnames if d not in links]
+        for name in (*filenames, *links):
+            if name not in SKIPPED_NAMES and not name.startswith("."):
+                yield Path(dirpath, name)
 
 
 def read_reports(
@@ -178,7 +187,8 @@ def _retry_alone(chunk: list, task: Callable) -> Iterator[tuple[list, object]]:
 
 def crash_frames(path: object, message: str) -> Corpus:
     """Build the frames of an input whose parsing process died: one ``failures`` row."""
-    failure = frames.failures_frame([(str(path), "worker", "WorkerCrash", f"{path}: {message}")])
+    name = display_path(path)
+    failure = frames.failures_frame([(name, "worker", "WorkerCrash", f"{name}: {message}")])
     return Corpus(**{**parse_batch([]).frames(), "failures": failure})
 
 
@@ -204,12 +214,15 @@ def report_ids(paths: list[Path]) -> list[str]:
     >>> report_ids([Path("raw/2022/a.html"), Path("raw/2023/a.html"), Path("raw/2023/b.txt")])
     ['2022/a', '2023/a', 'b']
     """
-    stems = [p.stem for p in paths]
-    repeated = {s for s in stems if stems.count(s) > 1} if len(set(stems)) < len(stems) else set()
+    stems = [display_path(p.stem) for p in paths]
+    repeated = {stem for stem, n in Counter(stems).items() if n > 1}
     if not repeated:
         return stems
     root = Path(os.path.commonpath([p.parent for p in paths]))
-    return [p.relative_to(root).with_suffix("").as_posix() if p.stem in repeated else p.stem for p in paths]
+    return [
+        display_path(p.relative_to(root).with_suffix("").as_posix()) if stem in repeated else stem
+        for p, stem in zip(paths, stems, strict=True)
+    ]
 
 
 def parse_batch(items: list[tuple[Path, str]], pdf: PdfSettings | None = None) -> Corpus:
@@ -227,7 +240,7 @@ def parse_batch(items: list[tuple[Path, str]], pdf: PdfSettings | None = None) -
                 checks.extend(outcome.checks)
                 figures.extend(outcome.figures)
             else:
-                failures.append((str(path), *outcome))
+                failures.append((display_path(path), *outcome))
     return Corpus(
         reports=frames.reports_frame(metas),
         cells=frames.cells_frame(cells),
@@ -246,30 +259,8 @@ def parse_or_fail(
     """
     time_limit = TIME_LIMIT if time_limit is None else time_limit
     try:
-        with _deadline(time_limit):
-            return parse_source(path, report_id=report_id)
+        return parse_source(path, report_id=report_id, time_limit=time_limit)
     except ReadError as error:
         return error.stage, type(error).__name__, str(error)
-    except TimeoutError:
-        return "parse", "TimeoutError", f"{path}: parsing took longer than {time_limit:g} s"
     except Exception as error:  # noqa: BLE001 - one broken file must not stop a corpus
-        return "parse", type(error).__name__, f"{path}: {error}"
-
-
-@contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    """Raise TimeoutError in this thread after ``seconds`` (main thread only: signals need it)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expire(signum, frame):
-        raise TimeoutError
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        return "parse", type(error).__name__, f"{display_path(path)}: {error}"

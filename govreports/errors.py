@@ -72,8 +72,8 @@ class TimeLimitError(RefusedInputError):
     """Parsing the file took longer than the time budget for one report."""
 
 
-class MissingFileError(ReadError):
-    """The path names nothing readable: it vanished after listing, or is a broken or looping link."""
+class UnreadableFileError(ReadError):
+    """The path cannot be opened: it vanished after listing, is a broken or looping link, or is unreadable."""
 
     stage = "open"
 

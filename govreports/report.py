@@ -10,9 +10,15 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import signal
+import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +27,12 @@ import pandas as pd
 from govreports import frames
 from govreports.errors import (
     NoTablesError,
+    NotARegularFileError,
     NotAReportError,
     NoValuesError,
-    ReadError,
     RefusedInputError,
+    TimeLimitError,
+    UnreadableFileError,
     UnsupportedInputError,
 )
 from govreports.figures import extract_figures
@@ -38,6 +46,8 @@ from govreports.validate import check_records, soft_checks
 _REPORT_WORDS = ("政府信息公开", "政务公开", "信息公开")
 
 MAX_BYTES = 50 * 1024 * 1024
+# Seconds one report may take to parse (a pathological PDF, say) before it is refused.
+TIME_LIMIT = 300.0
 
 # The standard tables exist from the 2019 reports on (国办公开办函〔2019〕60号); earlier
 # reports state their figures in prose and tables of their own.
@@ -101,11 +111,15 @@ def read_report(
     *,
     text: str | None = None,
     report_id: str | None = None,
+    time_limit: float | None = TIME_LIMIT,
 ) -> Report:
     """Read one report from a file path, or from its text.
 
     Raises a :class:`~govreports.errors.ReadError` subclass naming the file and the reason when
-    the input is empty, undecodable, not a report, or has no tables.
+    the input is empty, undecodable, not a report, or has no tables; when it cannot be opened
+    or is not a regular file; or when it is refused: over :data:`MAX_BYTES`, a bomb, or
+    taking longer than ``time_limit`` seconds (:class:`~govreports.errors.TimeLimitError`;
+    None for no limit; the limit needs the main thread).
 
     >>> import govreports as gr
     >>> gr.read_report(text="规章").meta  # doctest: +ELLIPSIS
@@ -113,7 +127,7 @@ def read_report(
     ...
     govreports.errors.NotAReportError: <text>: not a government information disclosure report ...
     """
-    return Report(parse_source(source, text=text, report_id=report_id))
+    return Report(parse_source(source, text=text, report_id=report_id, time_limit=time_limit))
 
 
 def parse_source(
@@ -121,8 +135,21 @@ def parse_source(
     *,
     text: str | None = None,
     report_id: str | None = None,
+    time_limit: float | None = TIME_LIMIT,
 ) -> ParsedReport:
     """Parse one input into plain records; the work behind :func:`read_report`."""
+    name = "<text>" if source is None else display_path(source)
+    with _deadline(time_limit, name):
+        try:
+            return _parse_source(source, text=text, report_id=report_id)
+        except MemoryError:
+            reason = "refused: parsing it needs more memory than this process may use"
+            raise RefusedInputError(name, reason) from None
+        except RecursionError:
+            raise RefusedInputError(name, "refused: its structure is nested too deeply to parse") from None
+
+
+def _parse_source(source, *, text: str | None, report_id: str | None) -> ParsedReport:
     if (source is None) == (text is None):
         raise TypeError("read_report takes a path or text=..., not both")
     if text is not None:
@@ -134,8 +161,8 @@ def parse_source(
             document = get_reader(fmt)(name, data=data)
     else:
         path = Path(source)
-        name = str(path)
-        data = _read_bytes(path)
+        name = display_path(path)
+        data = read_bytes(path)
         fmt = sniff(data)
         reader = get_reader(fmt)
         if reader is None:
@@ -148,16 +175,77 @@ def parse_source(
     return _parse_document(document, rid, fmt, sha256)
 
 
-def _read_bytes(path: Path) -> bytes:
+def display_path(path: str | os.PathLike[str]) -> str:
+    r"""Return a path as text that can be written anywhere: bytes that are not UTF-8 as ``\xNN``.
+
+    A file name is bytes on Linux; Python keeps undecodable bytes as surrogates, which no
+    Parquet, CSV or terminal accepts.
+
+    >>> display_path(os.fsdecode(b"report-\xb1\xa8.txt"))
+    'report-\\xb1\\xa8.txt'
+    """
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a report file, checking what it is and its size before reading a byte of it."""
+    name = display_path(path)
     try:
-        size = path.stat().st_size
+        # O_NONBLOCK: opening a FIFO must not wait for a writer.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
-        raise ReadError(str(path), f"cannot read file: {error.strerror}") from error
-    if size > MAX_BYTES:
-        raise RefusedInputError(
-            str(path), f"file is {size} bytes, over the {MAX_BYTES}-byte limit for one report"
-        )
-    return path.read_bytes()
+        raise UnreadableFileError(name, _open_failure(path, error)) from error
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotARegularFileError(name, f"not a regular file but {_kind(info.st_mode)}")
+        if info.st_size > MAX_BYTES:
+            raise RefusedInputError(
+                name, f"file is {info.st_size} bytes, over the {MAX_BYTES}-byte limit for one report"
+            )
+        with os.fdopen(os.dup(descriptor), "rb") as file:
+            data = file.read(MAX_BYTES + 1)  # a file that grows while read stops at the limit
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_BYTES:
+        raise RefusedInputError(name, f"file grew past the {MAX_BYTES}-byte limit for one report while read")
+    return data
+
+
+def _open_failure(path: Path, error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "cannot open: a loop of symbolic links"
+    if error.errno == errno.ENOENT and path.is_symlink():
+        return "cannot open: a broken symbolic link (its target does not exist)"
+    if error.errno == errno.ENOENT:
+        return "cannot open: no such file (moved or deleted after it was listed?)"
+    return f"cannot open: {error.strerror}"
+
+
+def _kind(mode: int) -> str:
+    kinds = {stat.S_ISDIR: "a directory", stat.S_ISFIFO: "a FIFO (named pipe)", stat.S_ISSOCK: "a socket"}
+    return next((kind for test, kind in kinds.items() if test(mode)), "a device")
+
+
+@contextmanager
+def _deadline(seconds: float | None, name: str) -> Iterator[None]:
+    """Raise TimeLimitError after ``seconds`` (in the main thread only: signals need it)."""
+    usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if seconds is None or not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        reason = f"refused: parsing took longer than the {seconds:g} s limit for one report"
+        raise TimeLimitError(name, reason)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 _LINE_REF = re.compile(r"\bline (\d+)")

@@ -26,6 +26,7 @@ import ast
 import hashlib
 import importlib.util
 import os
+import stat
 import time
 import uuid
 from collections.abc import Mapping
@@ -52,8 +53,10 @@ from govreports.corpus import (
     run_batches,
     split_batches,
 )
+from govreports.errors import ReadError
 from govreports.readers import READERS, sniff
 from govreports.readers.pdf_settings import PdfSettings, current_settings
+from govreports.report import MAX_BYTES, display_path, read_bytes
 
 PARTITIONED = ("reports", "cells", "checks", "figures")
 LEDGER_COLUMNS = (
@@ -69,6 +72,9 @@ LEDGER_COLUMNS = (
     "failing_checks",
 )
 DUPLICATE_FILES = "duplicate-files.parquet"
+# The format of an entry not read before parsing (over the size limit, not a regular file,
+# unreadable): parsing it fails with the reason.
+UNREAD = "unread"
 # Reports per batch on disk: each batch writes a part per frame and year, so larger batches
 # mean fewer, larger files (and less time spent opening them).
 _BUILD_BATCH = 2000
@@ -178,6 +184,11 @@ class _Input:
     report_id: str = ""
     fingerprint: str = ""  # of the parser that reads it: see fingerprint()
 
+    @property
+    def name(self) -> str:
+        """The path as written in the frames and the ledger (see ``display_path``)."""
+        return display_path(self.path)
+
 
 def build(
     source: str | os.PathLike[str],
@@ -237,39 +248,50 @@ def _known_files(ledger: pd.DataFrame) -> dict[str, tuple[int, int, str, str]]:
 
 
 def _identify(path: Path, known: dict[str, tuple[int, int, str, str]]) -> _Input:
-    """Stat a file; hash and sniff it only when its size or modification time changed (as git does)."""
+    """Stat a file; hash and sniff it only when its size or modification time changed (as git does).
+
+    An entry that cannot be read, or is over the size limit, is not read here: parsing it
+    fails with the reason. It has no content hash (``""``), so it is never a duplicate.
+    """
     try:
-        stat = path.stat()
+        info = path.stat()
     except OSError:
-        return _Input(path, -1, -1, hashlib.sha256(b"").hexdigest(), "text")
-    seen = known.get(str(path))
-    if seen and seen[:2] == (stat.st_size, stat.st_mtime_ns):
-        return _Input(path, stat.st_size, stat.st_mtime_ns, seen[2], seen[3])
-    data = path.read_bytes()
-    return _Input(path, stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest(), sniff(data))
+        return _Input(path, -1, -1, "", UNREAD)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+        return _Input(path, info.st_size, info.st_mtime_ns, "", UNREAD)
+    seen = known.get(display_path(path))
+    if seen and seen[:2] == (info.st_size, info.st_mtime_ns) and seen[2]:
+        return _Input(path, info.st_size, info.st_mtime_ns, seen[2], seen[3])
+    try:
+        data = read_bytes(path)
+    except ReadError:
+        return _Input(path, info.st_size, info.st_mtime_ns, "", UNREAD)
+    return _Input(path, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest(), sniff(data))
 
 
 def _split_duplicates(inputs: list[_Input]) -> tuple[list[_Input], list[tuple[_Input, _Input]]]:
     """Keep the first file of each content; pair every later copy with it."""
     first: dict[str, _Input] = {}
-    duplicates = []
+    unique, duplicates = [], []
     for item in inputs:
         if item.sha256 in first:
             duplicates.append((item, first[item.sha256]))
-        else:
+            continue
+        unique.append(item)
+        if item.sha256:  # an entry not read has no content to compare
             first[item.sha256] = item
-    return list(first.values()), duplicates
+    return unique, duplicates
 
 
 def _plan(ledger: pd.DataFrame, inputs: list[_Input]) -> tuple[pd.DataFrame, list[_Input]]:
     """Ledger rows still valid (same path, content, parser and report id), and the inputs to parse."""
-    valid = {(str(i.path), i.sha256, i.fingerprint): i.report_id for i in inputs}
+    valid = {(i.name, i.sha256, i.fingerprint): i.report_id for i in inputs}
     keys = zip(ledger.path, ledger.sha256, ledger.fingerprint, ledger.report_id, strict=True)
     # A report id changes when another file of the same name joins the corpus (report_ids).
     still = [(p, s, f) in valid and (pd.isna(r) or valid[(p, s, f)] == r) for p, s, f, r in keys]
     keep = ledger.loc[np.array(still, dtype=bool)]
     done = set(zip(keep.path, keep.sha256, keep.fingerprint, strict=True))
-    return keep, [i for i in inputs if (str(i.path), i.sha256, i.fingerprint) not in done]
+    return keep, [i for i in inputs if (i.name, i.sha256, i.fingerprint) not in done]
 
 
 def _drop_stale(out: Path, ledger: pd.DataFrame, keep: pd.DataFrame) -> None:
@@ -317,7 +339,9 @@ def _write_batch(out: Path, batch: Corpus, inputs: list[_Input]) -> str:
 
 
 def _partition(year: float) -> str:
-    return "__HIVE_DEFAULT_PARTITION__" if year < 0 else str(int(year))
+    # Not Hive's null partition: pyarrow cannot read a dataset mixing it with years back into
+    # pandas. "unknown" reads back as a category beside the years, and as <NA> through read_frame.
+    return "unknown" if year < 0 else str(int(year))
 
 
 def _write_ledger(out: Path, batch_id: str, batch: Corpus, inputs: list[_Input]) -> None:
@@ -325,10 +349,10 @@ def _write_ledger(out: Path, batch_id: str, batch: Corpus, inputs: list[_Input])
     failing = batch.checks.loc[batch.checks.status == "fail", "report_id"].value_counts()
     rows = []
     for i in inputs:
-        report_id = report_of.get(str(i.path))
+        report_id = report_of.get(i.name)
         outcome = "report" if report_id is not None else "failure"
         count = str(int(failing.get(report_id, 0))) if report_id is not None else None
-        rows.append((str(i.path), i.size, i.mtime_ns, i.sha256, i.format, i.fingerprint, report_id, batch_id,
+        rows.append((i.name, i.size, i.mtime_ns, i.sha256, i.format, i.fingerprint, report_id, batch_id,
                      outcome, count))  # fmt: skip
     (out / "_ledger").mkdir(exist_ok=True)
     ledger = pd.DataFrame(rows, columns=list(LEDGER_COLUMNS)).astype({"size": "int64", "mtime_ns": "int64"})
@@ -368,8 +392,7 @@ def _finish(
     else:
         duplicates = pd.read_parquet(out / "duplicates.parquet")
     copies = [
-        (str(c.path), "dedupe", "DuplicateFile", f"{c.path}: same content as {f.path}")
-        for c, f in duplicate_files
+        (c.name, "dedupe", "DuplicateFile", f"{c.name}: same content as {f.name}") for c, f in duplicate_files
     ]
     (out / "failures").mkdir(exist_ok=True)
     frames.failures_frame(copies).to_parquet(out / "failures" / DUPLICATE_FILES, index=False)
@@ -386,7 +409,7 @@ def _finish(
 
 def _duplicates(reports: pd.DataFrame, duplicate_files) -> pd.DataFrame:
     """Same-content files (parsed once) and different files reporting the same organ and year."""
-    rows = [("same_file", str(copy.path), str(first.path)) for copy, first in duplicate_files]
+    rows = [("same_file", copy.name, first.name) for copy, first in duplicate_files]
     known = reports.dropna(subset=["organ", "year"]).sort_values("path")
     for _, group in known.groupby(["organ", "year"]):
         rows += [("same_report", path, group.path.iloc[0]) for path in group.path.iloc[1:]]

@@ -12,9 +12,9 @@ from govreports.errors import (
     EmptyInputError,
     NoTablesError,
     NotAReportError,
-    ReadError,
     RefusedInputError,
     UndecodableError,
+    UnreadableFileError,
     UnsupportedInputError,
 )
 
@@ -57,7 +57,7 @@ def test_unsupported_format_says_so(tmp_path):
 
 
 def test_missing_file():
-    with pytest.raises(ReadError, match=r"nope\.txt: cannot read file"):
+    with pytest.raises(UnreadableFileError, match=r"nope\.txt: cannot open: no such file"):
         gr.read_report("nope.txt")
 
 
@@ -124,19 +124,19 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path, monkeypatch):
 def test_a_file_over_the_time_limit_becomes_a_failures_row(tmp_path, monkeypatch):
     (tmp_path / "good.txt").write_bytes(SEED.read_bytes())
     (tmp_path / "slow.txt").write_bytes(SEED.read_bytes() + b"\n")
-    parse = corpus_module.parse_source
+    parse = report_module._parse_source
 
     def slow_on_one_file(path, **kwargs):
         if path.name == "slow.txt":
             time.sleep(5)
         return parse(path, **kwargs)
 
-    monkeypatch.setattr(corpus_module, "parse_source", slow_on_one_file)
+    monkeypatch.setattr(report_module, "_parse_source", slow_on_one_file)
     monkeypatch.setattr(corpus_module, "TIME_LIMIT", 0.5)
     corpus = gr.read_reports(tmp_path, workers=1)
     assert corpus.reports.report_id.tolist() == ["good"]
     failure = corpus.failures.iloc[0]
     assert (failure.error_type, failure.message) == (
-        "TimeoutError",
-        f"{tmp_path / 'slow.txt'}: parsing took longer than 0.5 s",
+        "TimeLimitError",
+        f"{tmp_path / 'slow.txt'}: refused: parsing took longer than the 0.5 s limit for one report",
     )
