@@ -29,10 +29,13 @@ _ZERO_WORDS = frozenset({"无", "零"})
 # asterisks. NFKC would turn ``1772¹`` into 17721, so they are taken off before normalising.
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _FOOTNOTE_MARKS = "⁰¹²³⁴⁵⁶⁷⁸⁹\u2460-\u249b\u24ea-\u24ff\u2776-\u2793*＊※"
-_FOOTNOTE = re.compile(f"^(.*?\\d.*?)\\s*[{_FOOTNOTE_MARKS}]+$")
-_ONLY_MARKS = re.compile(f"^[{_FOOTNOTE_MARKS}\\s]+$")
+_FOOTNOTE_MARK = re.compile(f"[{_FOOTNOTE_MARKS}]")
+_TRAILING_MARKS = re.compile(f"\\s*[{_FOOTNOTE_MARKS}]+$")
 # Counts a float holds exactly; beyond this a count would lose digits silently.
 LARGEST_EXACT = 2**53
+# The most digits a count can print and be read; it also bounds how long one cell's digits
+# can be when a row of glued digits is cut into cells.
+MAX_DIGITS = len(str(LARGEST_EXACT))
 
 # Characters that never appear in a number but do appear in cells typed into Word tables.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\xa0\u3000"), " ")
@@ -67,12 +70,11 @@ def parse_cell(raw: str) -> tuple[float | None, str]:
     (None, 'too_large')
     """
     text = raw.translate(_INVISIBLE).strip()
-    marked = _FOOTNOTE.match(text)
-    if marked:
-        value, status = _parse_clean(marked.group(1))
+    if text and _FOOTNOTE_MARK.match(text[-1]):
+        number = text[: _TRAILING_MARKS.search(text).start()]
+        value, status = _parse_clean(number)
+        # A mark standing alone (a list or footnote mark) is not a count.
         return (value, "footnote") if status in ("ok", "thousands_sep") else (None, "text")
-    if _ONLY_MARKS.match(text):
-        return None, "text"  # a list or footnote mark standing alone, not a count
     return _parse_clean(text)
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import combinations
 
-from govreports.cells import parse_cell
+from govreports.cells import MAX_DIGITS, parse_cell
 from govreports.schema import APPLICATIONS, Identity, TableSpec, identities
 
 # (value, status, raw, source_ref) of one template cell.
@@ -66,7 +66,7 @@ def count_splits(tokens: tuple[str, ...], n: int) -> int:
     (3, 0)
     """
     runs = _runs(tokens)
-    if runs is None:
+    if runs is None or _too_long(runs, n):
         return 0
     digits = [d for d, _ in runs]
 
@@ -76,7 +76,11 @@ def count_splits(tokens: tuple[str, ...], n: int) -> int:
             return int(k == n)
         if k == n:
             return 0
-        ends = range(o + 1, o + 2) if digits[t][o] == "0" else range(o + 1, len(digits[t]) + 1)
+        ends = (
+            range(o + 1, o + 2)
+            if digits[t][o] == "0"
+            else range(o + 1, min(len(digits[t]), o + MAX_DIGITS) + 1)
+        )
         return sum(count(t + 1, 0, k + 1) if e == len(digits[t]) else count(t, e, k + 1) for e in ends)
 
     return count(0, 0, 0)
@@ -98,12 +102,17 @@ def splits(tokens: tuple[str, ...], n: int, group: int = 0) -> tuple[tuple[str, 
     (('0', '2', '0', '0', '0', '0', '2'),)
     """
     runs = _runs(tokens)
-    if runs is None or (group and (n % group or any(tail for _, tail in runs))):
+    if runs is None or _too_long(runs, n) or (group and (n % group or any(tail for _, tail in runs))):
         return ()
     try:
         return _Search(runs, n, group).rest(0, 0, 0, 0)
     except _TooManyError:
         return None
+
+
+def _too_long(runs: tuple[tuple[str, str], ...], n: int) -> bool:
+    """Whether the digits are more than ``n`` cells can hold (which bounds the search's work)."""
+    return sum(len(d) for d, _ in runs) > n * MAX_DIGITS
 
 
 class _Search:
@@ -149,7 +158,7 @@ class _Search:
             if digits.startswith(total, o):
                 yield o + len(total), total, 0
             return
-        stop = o + 1 if digits[o] == "0" else len(digits)
+        stop = o + 1 if digits[o] == "0" else min(len(digits), o + MAX_DIGITS)
         for end in range(o + 1, stop + 1):
             piece = digits[o:end]
             s_next = s + int(piece) if self.group else 0

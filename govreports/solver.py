@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from operator import add
 
-from govreports.cells import parse_cell
+from govreports.cells import MAX_DIGITS, parse_cell
 from govreports.schema import Identity
 
 # Readings kept per row; a row with more is ambiguous ("too many readings").
@@ -256,16 +256,17 @@ def _splits(texts: tuple[str, ...], width: int) -> Iterator[tuple[tuple[str, ...
 def _cuts(text: str, most: int) -> Iterator[tuple[str, ...]]:
     """Yield ``text`` whole, then (for a digit run) its cuts into 2 … ``most`` numbers."""
     yield (text,)
-    if not _DIGITS.fullmatch(text) or most < 2:
+    # No cell holds more than MAX_DIGITS digits, which keeps the work linear in the digits.
+    if not _DIGITS.fullmatch(text) or most < 2 or len(text) > most * MAX_DIGITS:
         return
 
     def walk(start: int, left: int) -> Iterator[tuple[str, ...]]:
         if left == 1:
             rest = text[start:]
-            if rest == "0" or not rest.startswith("0"):
+            if (rest == "0" or not rest.startswith("0")) and len(rest) <= MAX_DIGITS:
                 yield (rest,)
             return
-        stop = start + 1 if text[start] == "0" else len(text) - left + 1
+        stop = start + 1 if text[start] == "0" else min(len(text) - left + 1, start + MAX_DIGITS)
         for end in range(start + 1, stop + 1):
             for tail in walk(end, left - 1):
                 yield (text[start:end], *tail)
