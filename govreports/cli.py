@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 import pandas as pd
@@ -33,7 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parse.add_argument("source", help="folder of reports (searched recursively)")
     parse.add_argument("-o", "--out", required=True, help="output folder (updated in place on a rerun)")
-    parse.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    parse.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes (default: all cores); with 1, files are parsed in this process, without "
+        "the per-worker memory limit",
+    )
     parse.add_argument("--dask", metavar="ADDRESS", default=None, help="parse on this Dask scheduler")
     parse.add_argument("--no-csv", action="store_true", help="skip the CSV copies of the frames")
     parse.add_argument(
@@ -66,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 def _parse(
     source: str, out: str, workers: int | None, dask: str | None, pdf: PdfSettings, *, csv: bool
 ) -> int:
+    # Worker processes even for a few files: a file that crashes or bloats one loses only itself.
+    workers = workers or max(2, os.cpu_count() or 1)
     summary = build(source, out, workers=workers, client=dask, progress=True, pdf=pdf)
     if csv:
         export_csv(out)

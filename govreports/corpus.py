@@ -9,6 +9,8 @@ True
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -33,6 +35,11 @@ _POOL_THRESHOLD = 64
 # keep every core busy and the progress bar moving.
 _BATCH = 500
 FRAME_NAMES = ("reports", "cells", "checks", "figures", "failures")
+# Resident memory a worker process may use. A file that makes a native library (pdfium, say)
+# allocate past it ends its worker, and becomes a failures row like any crash of one.
+MEMORY_LIMIT = 1024**3
+_MEMORY_POLL = 0.02  # seconds between two looks at a worker's memory
+_CRASH = "the parsing process died: a crash in a native library, or memory over the limit of {} MiB"
 
 
 @dataclass(frozen=True)
@@ -165,7 +172,7 @@ def run_batches(
 
 def _run_in_pool(batches: list[list], workers: int, task: Callable) -> Iterator[tuple[list, object]]:
     crashed: list[list] = []
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, initializer=guard_memory) as pool:
         futures = {pool.submit(task, chunk): chunk for chunk in batches}
         for future in as_completed(futures):
             try:
@@ -178,11 +185,32 @@ def _run_in_pool(batches: list[list], workers: int, task: Callable) -> Iterator[
 
 def _retry_alone(chunk: list, task: Callable) -> Iterator[tuple[list, object]]:
     for item in chunk:
-        with ProcessPoolExecutor(1) as pool:
+        with ProcessPoolExecutor(1, initializer=guard_memory) as pool:
             try:
                 yield [item], pool.submit(task, [item]).result()
             except BrokenProcessPool:
-                yield [item], Crash(item, "the parsing process died (a crash in a native library)")
+                yield [item], Crash(item, _CRASH.format(MEMORY_LIMIT // 1024**2))
+
+
+def guard_memory(limit: int | None = None) -> None:
+    """End this (worker) process as soon as its resident memory passes ``limit`` bytes.
+
+    A thread watches the process from outside the parsing code, which may be stuck in a
+    native library that no Python exception can interrupt; the pool sees a dead worker.
+    """
+    limit = limit or MEMORY_LIMIT
+    page = os.sysconf("SC_PAGE_SIZE")
+
+    def watch() -> None:
+        with open("/proc/self/statm", "rb", buffering=0) as statm:
+            while True:
+                statm.seek(0)
+                if int(statm.read().split()[1]) * page > limit:
+                    os._exit(70)  # EX_SOFTWARE
+                time.sleep(_MEMORY_POLL)
+
+    if os.path.exists("/proc/self/statm"):
+        threading.Thread(target=watch, name="memory-guard", daemon=True).start()
 
 
 def crash_frames(path: object, message: str) -> Corpus:

@@ -8,6 +8,7 @@ import pytest
 from conftest import RAW_DIR
 
 import govreports as gr
+from govreports import corpus as corpus_module
 from govreports import store
 from govreports.cli import main
 from govreports.corpus import list_inputs, parse_batch
@@ -116,3 +117,25 @@ def test_read_report_does_not_block_on_a_fifo(tmp_path):
     os.mkfifo(tmp_path / "pipe")
     with pytest.raises(NotARegularFileError):
         gr.read_report(tmp_path / "pipe", time_limit=None)  # no writer: a blocking open would hang
+
+
+def test_a_worker_over_the_memory_limit_loses_only_its_file(tmp_path, monkeypatch):
+    (tmp_path / "good.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "bomb.txt").write_bytes(SEED.read_bytes() + b"\n")
+    parse = corpus_module.parse_source
+
+    def allocate_on_one_file(path, **kwargs):
+        if path.name == "bomb.txt":
+            hoard = []
+            while True:  # as a native library inflating a bomb would, a page at a time
+                hoard.append(bytearray(16 * 1024**2))
+        return parse(path, **kwargs)
+
+    # Worker processes are forked, so they inherit the patches.
+    monkeypatch.setattr(corpus_module, "parse_source", allocate_on_one_file)
+    monkeypatch.setattr(corpus_module, "MEMORY_LIMIT", 400 * 1024**2)
+    corpus = gr.read_reports(tmp_path, workers=2)
+    assert corpus.reports.report_id.tolist() == ["good"]
+    failure = corpus.failures.iloc[0]
+    assert (failure.error_type, failure.stage) == ("WorkerCrash", "worker")
+    assert failure.message.endswith("a crash in a native library, or memory over the limit of 400 MiB")
