@@ -32,8 +32,11 @@ DUPLICATE_COLUMNS = ("kind", "path", "duplicate_of")
 
 
 def cells_frame(records: list[tuple]) -> pd.DataFrame:
-    """Build the cells frame from ``(report_id, table, row, col, value, status, raw, source_ref)``."""
-    report_id, table, row, col, value, status, raw, ref = _columns(records, 8)
+    """Build the cells frame from records in the order of ``CELL_COLUMNS`` without the labels.
+
+    That is ``(report_id, table, row, col, value, status, raw, source_ref, in_failed_check)``.
+    """
+    report_id, table, row, col, value, status, raw, ref, failed = _columns(records, 9)
     frame = pd.DataFrame(
         {
             "report_id": _strings(report_id),
@@ -46,6 +49,7 @@ def cells_frame(records: list[tuple]) -> pd.DataFrame:
             "row_label": _strings(list(map(_ROW_LABELS.__getitem__, zip(table, row, strict=True)))),
             "col_label": _strings(list(map(_COL_LABELS.__getitem__, zip(table, col, strict=True)))),
             "source_ref": _strings(ref),
+            "in_failed_check": pd.array(failed, dtype="boolean"),
         }
     )
     return frame[list(CELL_COLUMNS)]

@@ -40,7 +40,7 @@ from govreports.metadata import extract_metadata
 from govreports.normalize import detect_template, parse_tables
 from govreports.readers import get_reader, sniff
 from govreports.schema import DECIDED_STATUSES, PLACEHOLDER_STATUSES
-from govreports.validate import check_records, soft_checks
+from govreports.validate import check_records, failed_cells, soft_checks
 
 # A report mentions its subject; a text without it (and without any table marker) is not one.
 _REPORT_WORDS = ("政府信息公开", "政务公开", "信息公开")
@@ -298,7 +298,8 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         "source_url": document.source_url,
         "published": document.published,
     }
-    cells = [(report_id, *record) for record in _with_pages(records, document)]
+    failed = failed_cells(records)
+    cells = [(report_id, *r, tuple(r[:3]) in failed) for r in _with_pages(records, document)]
     stated = extract_figures(document.text)
     applications = [f.value for f in stated if f.figure == "applications_received"]
     found = check_records(records) + soft_checks(records, meta["level"], applications) if records else []

@@ -330,6 +330,7 @@ CELL_COLUMNS = (
     "row_label",
     "col_label",
     "source_ref",
+    "in_failed_check",
 )
 
 _FULLWIDTH_FIXES = str.maketrans({"“": "", "”": "", '"': "", "＂": "", "、": ".", "．": ".", "。": "."})

@@ -12,6 +12,8 @@ returns a new frame whose inferred cells say so in ``status`` and ``source_ref``
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 
 from govreports.schema import APPLICATIONS, Identity, identities
@@ -40,19 +42,41 @@ def _application_rows(records) -> tuple[str, ...]:
 
 def check_records(records) -> list[CheckRecord]:
     """Evaluate every identity on one report's cell records ``(table, row, col, value, ...)``."""
+    return [
+        (i.check_id, i.kind, i.table, i.scope, i.formula, lhs, rhs, delta, status)
+        for i, lhs, rhs, delta, status in _evaluated(records)
+    ]
+
+
+def failed_cells(records) -> frozenset[tuple[str, str, str]]:
+    """Return the ``(table, row, col)`` of every cell in an identity that fails.
+
+    A digit misread the same way by every engine (a font mapping two digits wrongly, say)
+    cannot be seen in the cell itself, only in the identities it breaks.
+
+    >>> rows = [("appeals", "review", c, v) for c, v in [("upheld", 1), ("corrected", 0),
+    ...     ("other", 0), ("pending", 0), ("total", 2)]]
+    >>> sorted(failed_cells(rows))[:2]
+    [('appeals', 'review', 'corrected'), ('appeals', 'review', 'other')]
+    """
+    return frozenset(
+        (i.table, row, col)
+        for i, *_, status in _evaluated(records)
+        if status == "fail"
+        for row, col in (*i.lhs, *i.rhs)
+    )
+
+
+def _evaluated(records) -> Iterator[tuple[Identity, float | None, float | None, float | None, str]]:
     values = {(r[0], r[1], r[2]): r[3] for r in records}
-    checks: list[CheckRecord] = []
     for identity in identities(_application_rows(records)):
         lhs = _side(values, identity.table, identity.lhs)
         rhs = _side(values, identity.table, identity.rhs)
         if lhs is None or rhs is None:
-            status, delta = "not_assessable", None
+            yield identity, lhs, rhs, None, "not_assessable"
         else:
             delta = lhs - rhs
-            status = "pass" if abs(delta) < 1e-9 else "fail"
-        checks.append((identity.check_id, identity.kind, identity.table, identity.scope,
-                       identity.formula, lhs, rhs, delta, status))  # fmt: skip
-    return checks
+            yield identity, lhs, rhs, delta, "pass" if abs(delta) < 1e-9 else "fail"
 
 
 # Organs below the prefecture cannot make 规章 (rules); a count there is implausible, not impossible.

@@ -54,3 +54,20 @@ def test_a_row_of_20000_glued_digits_is_flagged_quickly():
     report = gr.read_report(text=text, time_limit=20)  # quadratic work would take minutes
     appeals = report.cells.query("table == 'appeals'")
     assert not appeals.status.isin(["ok", "split"]).any()
+
+
+def test_cells_of_a_failing_identity_say_so():
+    # A digit misread the same way everywhere (a font's ToUnicode map swapping 4 and 9, say)
+    # shows only in the identities it breaks: 表四's first review cell says 9, its total 0.
+    text = with_line(
+        "0	0	0	0	0	0	0	0	0	0	0	0	0	0	0",
+        "9	0	0	0	0	0	0	0	0	0	0	0	0	0	0",
+    )
+    report = gr.read_report(text=text)
+    cells = report.cells
+    assert cell(report, "review", "upheld") == (9, "ok")
+    flagged = set(cells.loc[cells.in_failed_check, "col_key"].where(cells.row_key == "review").dropna())
+    assert flagged == {"upheld", "corrected", "other", "pending", "total"}
+    assert cells.in_failed_check.sum() == 5
+    assert set(report.checks.query("status == 'fail'").check_id) == {"T4.SUM"}
+    assert cells.in_failed_check.dtype == "boolean"
