@@ -21,12 +21,14 @@ from typing import NamedTuple
 
 from govreports.cells import looks_numeric, parse_cell
 from govreports.glued import split_flat_row, split_glued_rows
+from govreports.header import UNCERTAIN, header_order
 from govreports.labels import fuzzy_row
 from govreports.readers.document import Document, RawRow
 from govreports.schema import (
     ACTIVE,
     APPEALS,
     APPLICATIONS,
+    DECIDED_STATUSES,
     OTHER_SUB_ROWS,
     TEMPLATE_MARKERS,
     TableSpec,
@@ -257,11 +259,14 @@ def _labelled_table(
 ) -> list[Record]:
     found = _find_rows(table, region, notes)
     keys = _row_set(table, found, template)
+    order = _printed_columns(table, region, found, notes)
     records: list[Record] = []
     short = False
     evidence: list[RowEvidence] = []
     for key in keys:
         cols = table.cols_of(key, template)
+        if isinstance(order, tuple) and set(order) == set(cols):
+            cols = order
         if key not in found:
             records.extend((table.key, key, col, None, "row_missing", "", "") for col in cols)
             continue
@@ -277,9 +282,35 @@ def _labelled_table(
         records.extend(_aligned(table, key, cols, cells, line))
     if evidence:
         records = _solved(table, records, evidence, tuple(keys))
+    if order == UNCERTAIN:
+        return [_uncertain_column(r) for r in records]
+    if order is not None:  # printed in the header's order: back to the template's
+        rank = {col: i for i, col in enumerate(c.key for c in table.cols)}
+        return sorted(records, key=lambda r: (keys.index(r[1]), rank[r[2]]))
     if short:  # only a row with fewer cells than the template can hold glued digits
         return _with_glued(records, split_glued_rows(table, found, keys, template))
     return records
+
+
+def _printed_columns(table: TableSpec, region: list[RawRow], found: dict[str, FoundRow], notes: list[str]):
+    """Return 表三's column order as its header prints it (see :func:`header_order`), else None."""
+    if table is not APPLICATIONS or not found:
+        return None
+    first = min(row.line for row in found.values())
+    order = header_order([row.cells for row in region if row.line < first])
+    if order == UNCERTAIN:
+        notes.append("applications: the header's rows give contradictory column orders")
+    elif order is not None:
+        notes.append(f"applications: columns read in the header's order ({', '.join(order)})")
+    return order
+
+
+def _uncertain_column(record: Record) -> Record:
+    """Flag a decided value whose column the header leaves in doubt."""
+    if record[4] not in DECIDED_STATUSES:
+        return record
+    ref = f"{record[6]}; the header's column order is contradictory"
+    return (*record[:3], None, "ambiguous", record[5], ref)
 
 
 def _solved(

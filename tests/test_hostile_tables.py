@@ -1,0 +1,65 @@
+"""Untrusted tables: columns printed in another order, and what a header cannot settle."""
+
+import pytest
+
+import govreports as gr
+from govreports.cells import looks_numeric
+from govreports.header import UNCERTAIN, header_order
+from govreports.render.grid import report_prose, report_rows
+from govreports.schema import APPLICATIONS
+from govreports.synth import generate_report
+
+TEMPLATE = [c.key for c in APPLICATIONS.cols]
+KINDS = TEMPLATE[1:6]
+
+
+def permuted_report(seed: int, order: list[str], group_row: list[str]) -> tuple[str, dict]:
+    """A tab-separated report whose 表三 prints its columns in ``order`` and says so in its header."""
+    report = generate_report(seed, zero_share=0.1)
+    rows = report_rows(report)
+    header = next(i for i, row in enumerate(rows) if row[:1] == ["自然人"])
+    rows[header] = group_row
+    appeals = next(i for i, row in enumerate(rows) if i > header and "行政复议" in "".join(row))
+    for i in range(header + 2, appeals):
+        if len(rows[i]) >= 8 and all(looks_numeric(cell) for cell in rows[i][-7:]):
+            values = dict(zip(TEMPLATE, rows[i][-7:], strict=True))
+            rows[i] = rows[i][:-7] + [values[key] for key in order]
+    before, after = report_prose(report)
+    text = "\n".join([*before, *("\t".join(row) for row in rows), *after])
+    expected = {(r, c): v[0] for (t, r, c), v in report.cells.items() if t == "applications"}
+    return text, expected
+
+
+@pytest.mark.parametrize(
+    ("order", "group_row"),
+    [
+        ([*KINDS, "natural_person", "total"], ["法人或其他组织", "自然人", "总计"]),
+        ([*KINDS, "total", "natural_person"], ["法人或其他组织", "总计", "自然人"]),
+    ],
+    ids=["natural_person_after_other", "natural_person_after_total"],
+)
+@pytest.mark.parametrize("seed", [3, 11])
+def test_columns_follow_the_printed_header(seed, order, group_row):
+    text, expected = permuted_report(seed, order, group_row)
+    cells = gr.read_report(text=text).cells.query("table == 'applications'")
+    read = {(r, c): v for r, c, v in zip(cells.row_key, cells.col_key, cells.value, strict=True)}
+    assert read == expected
+    assert set(cells.status) == {"ok"}
+
+
+def test_a_contradictory_header_leaves_the_values_undecided():
+    text, _ = permuted_report(3, TEMPLATE, ["总计", "自然人", "法人或其他组织"])
+    text = text.replace("申请人情况", "申请人情况\t自然人\t总计", 1)
+    report = gr.read_report(text=text)
+    cells = report.cells.query("table == 'applications'")
+    assert set(cells.status) == {"ambiguous"}
+    assert "contradictory column orders" in report.meta["parse_notes"]
+
+
+def test_header_orders():
+    assert header_order([("自然人", "法人或其他组织", "总计")]) is None
+    assert header_order([]) is None
+    assert header_order([("总计",), ("自然人",)]) is None  # one label a row says nothing
+    assert header_order([("自然人", "总计"), ("总计", "自然人")]) == UNCERTAIN
+    merged = [("自然人 法人或其他组织 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计",)]
+    assert header_order(merged) is None
