@@ -38,6 +38,12 @@ class NotAReportError(ReadError):
     stage = "detect"
 
 
+class MultipleReportsError(ReadError):
+    """The file holds more than one report: a second report's title and tables follow the first's."""
+
+    stage = "detect"
+
+
 class NoTablesError(ReadError):
     """The text reads as a report but none of 表二, 表三, 表四 could be found in it."""
 

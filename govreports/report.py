@@ -19,13 +19,15 @@ import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from govreports import frames
+from govreports.copies import find_copies, merge_copies
 from govreports.errors import (
+    MultipleReportsError,
     NoTablesError,
     NotARegularFileError,
     NotAReportError,
@@ -37,8 +39,8 @@ from govreports.errors import (
 )
 from govreports.figures import extract_figures
 from govreports.metadata import extract_metadata
-from govreports.normalize import detect_template, parse_tables
-from govreports.readers import get_reader, sniff
+from govreports.normalize import ParsedTables, detect_template, parse_tables
+from govreports.readers import Document, get_reader, sniff
 from govreports.schema import DECIDED_STATUSES, PLACEHOLDER_STATUSES
 from govreports.validate import check_records, failed_cells, soft_checks
 
@@ -262,6 +264,28 @@ def _with_pages(records: list[tuple], document) -> list[tuple]:
     return [(*record[:6], with_page(record[6])) for record in records]
 
 
+def _parse_tables(document: Document, template: str) -> ParsedTables:
+    """Parse the tables; where they are printed twice, read both copies and flag what differs."""
+    copies = find_copies(document.rows)
+    if copies.second_at is None:
+        return parse_tables(document, template)
+    line = document.rows[copies.second_at].line
+    if copies.second_report:
+        raise MultipleReportsError(
+            document.source,
+            f"the file holds a second report from line {line} on; split it into one file per report",
+        )
+    first = parse_tables(replace(document, rows=document.rows[: copies.second_at]), template)
+    again = parse_tables(replace(document, rows=document.rows[copies.second_at :]), template)
+    note = f"tables printed again from line {line}: cells the copies print differently are duplicated"
+    return replace(
+        first,
+        records=merge_copies(first.records, again.records),
+        tables_found=tuple(dict.fromkeys((*first.tables_found, *again.tables_found))),
+        notes=(*first.notes, *again.notes, note),
+    )
+
+
 def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedReport:
     template = detect_template(document.text)
     if template == "unknown" and not any(word in document.text for word in _REPORT_WORDS):
@@ -273,7 +297,7 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
     year = metadata.get("year")
     if template == "unknown" and year is not None and year < FIRST_TEMPLATE_YEAR:
         template = "none"  # no cells are invented for a report that predates the tables
-    parsed = parse_tables(document, template) if template != "none" else None
+    parsed = _parse_tables(document, template) if template != "none" else None
     if parsed is not None and not parsed.tables_found:
         raise NoTablesError(document.source, "no tables found: none of 表二, 表三, 表四 is in the text")
     records = parsed.records if parsed is not None else []

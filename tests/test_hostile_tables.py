@@ -1,9 +1,11 @@
 """Untrusted tables: columns printed in another order, and what a header cannot settle."""
 
 import pytest
+from conftest import RAW_DIR
 
 import govreports as gr
 from govreports.cells import looks_numeric
+from govreports.errors import MultipleReportsError
 from govreports.header import UNCERTAIN, header_order
 from govreports.render.grid import report_prose, report_rows
 from govreports.schema import APPLICATIONS
@@ -63,3 +65,48 @@ def test_header_orders():
     assert header_order([("自然人", "总计"), ("总计", "自然人")]) == UNCERTAIN
     merged = [("自然人 法人或其他组织 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计",)]
     assert header_order(merged) is None
+
+
+# --- two reports, or a table printed twice, in one file -----------------------------------------
+
+SEED = (RAW_DIR / "003_2ef598b92a3120fd.txt").read_text(encoding="utf-8")
+SECOND = SEED.replace("鹤岗市东山区人民政府", "鹤岗市向阳区人民政府").replace(
+    "\t0\t0\t0\t0\t0\t0\t0", "\t1\t0\t0\t0\t0\t0\t1"
+)
+
+
+def test_a_report_cut_after_table_2_then_a_whole_report_is_refused():
+    cut = SEED[: SEED.index("三、收到和处理政府信息公开申请情况")]
+    with pytest.raises(
+        MultipleReportsError, match=r"<text>: the file holds a second report from line \d+ on"
+    ):
+        gr.read_report(text=cut + SECOND)
+
+
+def test_two_whole_reports_in_one_file_are_refused():
+    with pytest.raises(MultipleReportsError, match="split it into one file per report"):
+        gr.read_report(text=SEED + "\n" + SECOND)
+
+
+def table_3(text: str) -> str:
+    return text[text.index("三、收到和处理政府信息公开申请情况") : text.index("四、政府信息公开行政复议")]
+
+
+def test_a_table_printed_twice_with_other_numbers_is_flagged_where_they_differ():
+    again = table_3(SEED).replace(
+        "一、本年新收政府信息公开申请数量\t\t0\t0", "一、本年新收政府信息公开申请数量\t\t5\t0"
+    )
+    text = SEED.replace("四、政府信息公开行政复议", again + "四、政府信息公开行政复议", 1)
+    report = gr.read_report(text=text)
+    cells = report.cells.query("table == 'applications'").set_index(["row_key", "col_key"])
+    assert cells.loc[("new_received", "natural_person"), "status"] == "duplicated"
+    assert cells.loc[("new_received", "natural_person"), "raw"] == "0 | 5"
+    assert (cells.drop(("new_received", "natural_person")).status == "ok").all()
+    assert "tables printed again from line" in report.meta["parse_notes"]
+
+
+def test_a_table_printed_twice_alike_is_read_once():
+    text = SEED.replace("四、政府信息公开行政复议", table_3(SEED) + "四、政府信息公开行政复议", 1)
+    once = gr.read_report(text=SEED).cells
+    twice = gr.read_report(text=text).cells
+    assert twice.value.equals(once.value) and twice.status.equals(once.status)
