@@ -17,9 +17,10 @@ import re
 import signal
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -40,7 +41,7 @@ from govreports.errors import (
 from govreports.figures import extract_figures
 from govreports.metadata import extract_metadata
 from govreports.normalize import ParsedTables, detect_template, parse_tables
-from govreports.readers import Document, get_reader, sniff
+from govreports.readers import Document, RawRow, get_reader, sniff
 from govreports.schema import DECIDED_STATUSES, PLACEHOLDER_STATUSES
 from govreports.validate import check_records, failed_cells, soft_checks
 
@@ -286,7 +287,36 @@ def _parse_tables(document: Document, template: str) -> ParsedTables:
     )
 
 
+def _notes(parsed: ParsedTables | None, traditional: bool) -> str | None:
+    notes = list(parsed.notes) if parsed is not None else []
+    if traditional:
+        notes.append("printed in traditional characters, read in simplified ones")
+    return "; ".join(notes) or None
+
+
+def _looks_traditional(text: str) -> bool:
+    """Whether a report is printed in traditional characters (a portal's 繁體 version of it)."""
+    return text.count("公開") + text.count("資訊") > text.count("公开")
+
+
+@cache
+def _to_simplified() -> Callable[[str], str]:
+    import opencc  # only for the few reports printed in traditional characters
+
+    return opencc.OpenCC("t2s").convert
+
+
+def _simplified(document: Document) -> Document:
+    """Return the document in simplified characters, which the template's labels are written in."""
+    convert = _to_simplified()
+    rows = [RawRow(tuple(map(convert, row.cells)), row.line) for row in document.rows]
+    return replace(document, text=convert(document.text), rows=rows)
+
+
 def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedReport:
+    traditional = _looks_traditional(document.text)
+    if traditional:
+        document = _simplified(document)
     template = detect_template(document.text)
     if template == "unknown" and not any(word in document.text for word in _REPORT_WORDS):
         raise NotAReportError(
@@ -315,7 +345,7 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         "tables_found": ",".join(parsed.tables_found) if parsed is not None else "",
         "values_read": decided,
         "values_flagged": sum(r[4] != "ok" for r in records),
-        "parse_notes": "; ".join(parsed.notes) or None if parsed is not None else None,
+        "parse_notes": _notes(parsed, traditional),
         "format": fmt,
         "encoding": document.encoding,
         "sha256": sha256,

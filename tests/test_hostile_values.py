@@ -71,3 +71,15 @@ def test_cells_of_a_failing_identity_say_so():
     assert cells.in_failed_check.sum() == 5
     assert set(report.checks.query("status == 'fail'").check_id) == {"T4.SUM"}
     assert cells.in_failed_check.dtype == "boolean"
+
+
+def test_a_report_in_traditional_characters_is_read():
+    import opencc
+
+    traditional = opencc.OpenCC("s2t").convert(SEED)
+    assert "政府信息公開" in traditional
+    report, simplified = gr.read_report(text=traditional), gr.read_report(text=SEED)
+    assert (report.meta["organ"], report.meta["year"]) == ("鹤岗市东山区人民政府", 2022)
+    assert report.cells.value.equals(simplified.cells.value)
+    assert report.cells.status.equals(simplified.cells.status)
+    assert "read in simplified ones" in report.meta["parse_notes"]
