@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from govreports.cells import LARGEST_EXACT
+
 __all__ = ["Figure", "extract_figures"]
 
 
@@ -168,10 +170,11 @@ def _channel(seg: str, end: int) -> re.Match[str] | None:
     return found
 
 
-def _value(m: re.Match[str]) -> float:
-    """Return the number of a count hit, with 万 applied."""
+def _value(m: re.Match[str]) -> float | None:
+    """Return the number of a count hit, with 万 applied; None beyond what a float holds exactly."""
     value = float(m["num"].translate(_FULLWIDTH))
-    return round(value * 10_000, 4) if m["wan"] else value
+    value = round(value * 10_000, 4) if m["wan"] else value
+    return value if abs(value) < LARGEST_EXACT else None
 
 
 def _hedge(seg: str, m: re.Match[str], text: str) -> tuple[str, str | None]:
@@ -280,8 +283,11 @@ class _Scan:
         if approx:
             self.approx.append((approx, self.sentence(m.start())))
             return True
+        value = _value(m)
         note = f"stated as {m.group().strip()}" if m["wan"] else None
-        row = Figure("proactive_total", _value(m), m["unit"], self.sentence(m.start()), note)
+        if value is None:
+            note = "a count too large to hold exactly"
+        row = Figure("proactive_total", value, m["unit"], self.sentence(m.start()), note)
         self.totals.append(row)
         return True
 
@@ -320,8 +326,10 @@ class _Scan:
         for key in keys:
             self.add(key, 0.0, None, m.start(), "stated as none")
 
-    def add(self, key: str, value: float, unit: str | None, pos: int, note: str | None) -> None:
+    def add(self, key: str, value: float | None, unit: str | None, pos: int, note: str | None) -> None:
         """Append a row, with the sentence around ``pos``, in reading order."""
+        if value is None:
+            note = "; ".join(filter(None, (note, "a count too large to hold exactly")))
         self.rows.append(Figure(key, value, unit, self.sentence(pos), note))
 
     def total_row(self) -> Figure:

@@ -8,6 +8,7 @@ from conftest import RAW_DIR
 
 import govreports as gr
 from govreports.cells import parse_cell
+from govreports.figures import extract_figures
 
 SEED = (RAW_DIR / "003_2ef598b92a3120fd.txt").read_text(encoding="utf-8")
 
@@ -83,3 +84,12 @@ def test_a_report_in_traditional_characters_is_read():
     assert report.cells.value.equals(simplified.cells.value)
     assert report.cells.status.equals(simplified.cells.status)
     assert "read in simplified ones" in report.meta["parse_notes"]
+
+
+def test_a_prose_count_beyond_2_53_is_flagged_not_rounded():
+    prose = "本年度主动公开政府信息9007199254740993条。共收到政府信息公开申请9007199254740995件。"
+    figures = extract_figures(prose)
+    assert [(f.figure, f.value, f.note) for f in figures] == [
+        ("proactive_total", None, "a count too large to hold exactly"),
+        ("applications_received", None, "a count too large to hold exactly"),
+    ]
