@@ -112,9 +112,25 @@ def disagreement(first: str, second: str) -> str:
     return f"{first.strip()}{DISAGREEMENT}{second.strip()}"
 
 
+# A value printed once in a cell merged over several template cells (rowspan, colspan, Word's
+# vMerge): the reader marks each cell the value spans, whose value stays missing.
+MERGED = " ⊞"
+
+
+def merged(text: str) -> str:
+    """Cell text that records one printed value spanning several cells.
+
+    >>> parse_cell(merged("12"))
+    (None, 'merged_cell')
+    """
+    return f"{text.strip()}{MERGED}"
+
+
 def _parse_non_number(text: str) -> tuple[float | None, str]:
     if DISAGREEMENT.strip() in text:
         return None, "engine_disagreement"
+    if text.endswith(MERGED.strip()):
+        return None, "merged_cell"
     unit = _UNIT.fullmatch(text)
     if unit:
         return float(unit.group(1)), "unit_in_cell"
