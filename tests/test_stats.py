@@ -103,37 +103,6 @@ def test_zero_share_table_counts_blanks_as_missing_not_zero():
     assert overall[["n", "zeros"]].values.tolist() == [[5, 4]]
 
 
-# --- The panel on the bundled seeds ----------------------------------------------------------
-
-
-def test_report_panel_one_row_per_report_with_declared_columns(seeds, panel):
-    assert len(panel) == len(seeds.reports)
-    assert panel.report_id.tolist() == seeds.reports.report_id.tolist()
-    for name in [*stats.PANEL_CELLS, *stats.PANEL_GROUPS, "proactive_total"]:
-        assert panel[name].dtype == "Float64", name
-
-
-def test_report_panel_values_equal_the_cells(panel):
-    dongning = panel.set_index("organ").loc["东宁市"]
-    assert dongning.scope == "region_aggregate"
-    assert (dongning.penalty, dongning.licensing, dongning.coercion) == (27780, 1772, 955)
-    assert dongning.fees_10k_yuan == 852
-    assert dongning.proactive_total == 16509
-    # One blank part (（六）1 total) makes the 其他处理 sum unknown, not smaller.
-    assert pd.isna(dongning.other)
-    assert dongning.flagged_cells == 16
-
-
-def test_report_panel_keeps_missing_figures_missing(panel):
-    tiedong = panel.set_index("report_id").loc["004_97b5ed2afefa8716"]
-    assert pd.isna(tiedong.proactive_total)  # only per-channel counts stated: not summed
-
-
-def test_report_panel_can_use_filled_cells(seeds):
-    filled = stats.report_panel(seeds, cells=gr.fill_from_identities(seeds.cells))
-    assert filled.set_index("organ").loc["东宁市", "other"] == 0
-
-
 # --- Outlier screen --------------------------------------------------------------------------
 
 
