@@ -325,27 +325,49 @@ def outlier_plot(
     """Robust z per report and variable (a :func:`~govreports.stats.robust_outliers` result).
 
     Flagged values are red and the ``annotate`` highest are labelled with the organ's name.
+    Values sent to review that no group could assess (``review`` without a z) are drawn in a
+    band above the others, labelled too: the largest values must never drop out of the plot.
 
     >>> o = pd.DataFrame({"variable": ["penalty"] * 2, "robust_z": [0.0, 4.0], "flagged": [False, True],
     ...                   "organ": ["甲", "东宁市"]})
-    >>> outlier_plot(o).texts[0].get_text()
-    '东宁市'
+    >>> [t.get_text() for t in outlier_plot(o).texts]
+    ['阈值 z = 3.5', '东宁市']
     """
     ax = _axes(ax, (7, 4))
     data = outliers.loc[outliers["robust_z"].notna()]
-    if data.empty:
+    unassessed = outliers.loc[outliers["robust_z"].isna() & outliers.get("review", False)]
+    if data.empty and unassessed.empty:
         return _empty(ax, "稳健 z 值")
-    variables = list(dict.fromkeys(data["variable"]))
-    x = data["variable"].map({v: i for i, v in enumerate(variables)}).astype(float)
+    variables = list(dict.fromkeys([*data["variable"], *unassessed["variable"]]))
+    position = {v: i for i, v in enumerate(variables)}
+    x = data["variable"].map(position).astype(float)
     jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(data))
     colors = np.where(data["flagged"], "tab:red", "tab:blue")
     ax.scatter(x + jitter, data["robust_z"], c=colors, s=18, alpha=0.7)
     ax.axhline(threshold, color="tab:red", linestyle="--", linewidth=1)
+    ax.annotate(f"阈值 z = {threshold:g}", (0, threshold), xycoords=("axes fraction", "data"),
+                xytext=(2, 2), textcoords="offset points", fontsize=7, color="tab:red")  # fmt: skip
     top = data.assign(xpos=x + jitter).loc[data["flagged"]].nlargest(annotate, "robust_z")
-    stacked: dict[str, int] = {}
-    for row in top.itertuples():
-        # Labels of the same variable are stacked upwards, so equal z values stay readable.
-        level = stacked[row.variable] = stacked.get(row.variable, -1) + 1
+    if not unassessed.empty:
+        band = max(threshold, float(data["robust_z"].max()) if not data.empty else 0.0) + 1.5
+        xs = unassessed["variable"].map(position).astype(float)
+        ax.scatter(
+            xs, [band] * len(xs), marker="^", color="tab:orange", s=30, label="组太小，无法评估，待复核"
+        )
+        ax.legend(loc="lower right", fontsize=7)
+        top = pd.concat([top, unassessed.assign(xpos=xs, robust_z=band)])
+    _label_points(ax, top)
+    ax.set_xticks(range(len(variables)), [LABELS.get(v, v) for v in variables])
+    ax.set_ylabel("稳健 z 值（log1p 尺度）")
+    return ax
+
+
+def _label_points(ax: Any, rows: pd.DataFrame) -> None:
+    stacked: dict[tuple[str, float], int] = {}
+    for row in rows.itertuples():
+        # Labels at one height of one variable are stacked upwards, so they stay readable.
+        key = (row.variable, round(float(row.robust_z), 1))
+        level = stacked[key] = stacked.get(key, -1) + 1
         ax.annotate(
             f"{row.organ} {row.value:,.0f}" if hasattr(row, "value") else str(row.organ),
             (row.xpos, row.robust_z),
@@ -354,9 +376,6 @@ def outlier_plot(
             fontsize=8,
             arrowprops={"arrowstyle": "-", "color": "0.6", "linewidth": 0.5} if level else None,
         )
-    ax.set_xticks(range(len(variables)), [LABELS.get(v, v) for v in variables])
-    ax.set_ylabel("稳健 z 值 (robust z, log1p scale)")
-    return ax
 
 
 def recovery_plot(table: pd.DataFrame, *, ax: Any = None) -> Any:
