@@ -102,8 +102,8 @@ def test_zinb_recovers_the_zero_and_count_processes(sim, organs):
     truth = {f"inflate_{k}": v for k, v in sim.params.zero_logit.items()}
     truth |= dict(sim.params.count_log_mean) | {"alpha": sim.params.nb_alpha}
     _assert_recovered(stats.coef_table(fits.fits["zinb"]), truth, max_se=0.2)
-    vuong = stats.vuong_test(fits.fits["zinb"], fits.fits["negbin"])
-    assert vuong.preferred == "zinb"
+    tests = stats.zero_inflation_tests(fits).set_index("key")
+    assert tests.loc["zinb_vs_negbin_lr", "preferred"] == "zinb"
 
 
 def test_log_linear_recovers_proactive_disclosure_effects(sim, organs):
