@@ -139,3 +139,18 @@ def test_plots_return_axes_and_render_chinese(panel):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             ax.figure.canvas.draw()
+
+
+def test_publication_output_is_written(tmp_path):
+    from govreports import publish
+
+    plotting.setup_fonts()
+    fig, ax = plt.subplots()
+    ax.set_title("行政处罚（件）")
+    assert [p.suffix for p in publish.save_figure(fig, "penalty", tmp_path)] == [".png", ".pdf"]
+    table = pd.DataFrame({"组": ["甲", "乙"], "N": pd.array([3, None], dtype="Int64")})
+    csv, tex = publish.save_table(table, "groups", tmp_path, caption="示例")
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert pd.read_csv(csv, encoding="utf-8-sig").N.isna().tolist() == [False, True]
+    assert r"\toprule" in tex.read_text(encoding="utf-8") and "--" in tex.read_text(encoding="utf-8")
+    assert publish.versions().loc["govreports", "version"] is not None
