@@ -1,6 +1,6 @@
 r"""Report metadata: title, organ, year, level, organ type, place (adcode), scope, template cited.
 
-Everything comes from the report text alone (see ``docs/domain.md`` §3 and §7.3). A field that
+Everything comes from the report text alone (see ``docs/domain.md`` §3). A field that
 the text does not establish is ``None``: same-named places (铁东区 in 鞍山 and in 四平) are
 resolved only from the text's own context, never by guessing.
 
