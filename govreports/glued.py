@@ -183,6 +183,8 @@ def glued_tokens(cells: Sequence[str], n: int) -> tuple[str, ...] | None:
     """
     if len(cells) >= n:
         return None
+    if any(parse_cell(c)[1] == "footnote" for c in cells):
+        return None  # NFKC would make the mark of 179¹ a digit of 1791
     values = [unicodedata.normalize("NFKC", c).strip() for c in cells]
     while values and not values[-1]:
         values.pop()
