@@ -3,8 +3,11 @@
 The text layer (pypdfium2, milliseconds per page) is read first: it is the document's ``text``
 and it tells which pages hold 表二, 表三 and 表四 (by the row labels of
 :mod:`govreports.schema`). Table engines (:mod:`govreports.readers.pdf_engines`), which take a
-tenth of a second or more per page, run on those pages only. Tables that run across a page
-break are stitched back together; page numbers and running heads between them are dropped.
+tenth of a second or more per page, run on those pages only, on the document as pdfium read it
+(saved as one revision), and every value or placeholder they read is compared with the text
+layer's characters in its cell: a cell they read otherwise is ``engine_disagreement``. Tables
+that run across a page break are stitched back together; page numbers and running heads between
+them are dropped.
 
 ``rows`` are the paragraphs outside tables (one cell each) and the table rows (one cell per
 printed cell, positions covered by merged cells left out), in reading order. Each row's ``line``
@@ -34,11 +37,12 @@ from govreports.readers.pdf_engines import (
     Line,
     PageText,
     UnreliableEngineError,
+    check_text_layer,
     clean_text,
     combine,
     page_furniture,
     paragraphs,
-    read_text_layer,
+    read_document,
 )
 from govreports.readers.pdf_settings import PdfSettings, current_settings, use_pdf_settings
 from govreports.schema import TABLES, normalize_label
@@ -59,7 +63,8 @@ def read_pdf(
 
     Raises:
         ReadError: as a subclass that says why: the PDF is encrypted (``ProtectedFileError``),
-            corrupt or truncated (``CorruptFileError``), has no text layer
+            corrupt or truncated, or a page of it cannot be read (``CorruptFileError``), a stream
+            inflates past the limits (``RefusedInputError``), it has no text layer
             (``UnsupportedInputError``), or an engine cannot read it (``TableEngineError``).
 
     >>> read_pdf("scan.pdf", data=b"%PDF-1.7 truncated")
@@ -68,9 +73,13 @@ def read_pdf(
     govreports.errors.CorruptFileError: scan.pdf: truncated PDF: no end-of-file marker (%%EOF)
     """
     chosen = current_settings(settings)
-    pages = read_text_layer(source, data)
+    layer = read_document(source, data)
+    pages = layer.pages
     wanted = locate_pages(pages) if chosen.pages == "located" else [p.index for p in pages]
-    grids = _tables(source, data, {i: pages[i].height for i in wanted}, chosen.engines)
+    # The engines read the document as pdfium does (one revision); a cell they still read
+    # otherwise than the text layer is flagged.
+    grids = _tables(source, layer.data, {i: pages[i].height for i in wanted}, chosen.engines)
+    grids = check_text_layer(grids, pages)
     text = "\n".join(line.text for page in pages for line in page.lines)
     starts = tuple(accumulate((len(page.lines) for page in pages[:-1]), initial=1))
     return Document(source, text, assemble(pages, grids), "pdf", page_starts=starts)

@@ -1,7 +1,16 @@
 r"""What the PDF reader extracts with: the text layer (pypdfium2) and table engines.
 
-:func:`read_text_layer` returns every page's text lines with their character boxes, in
-milliseconds per page; :func:`page_furniture` and :func:`paragraphs` work on those lines.
+:func:`read_document` returns every page's text lines with their character boxes, in
+milliseconds per page, and the document as pdfium reads it, saved as a single revision: the
+bytes table engines are given, so that they read the same objects (a file with an appended
+revision and a damaged cross-reference table is read as one document, not as two).
+:func:`page_furniture` and :func:`paragraphs` work on those lines; :func:`check_text_layer`
+compares what an engine read in a cell with the text layer's characters inside it.
+
+Before pdfium or an engine sees a file, :func:`check_inflated_size` refuses one whose streams
+inflate past :data:`MAX_STREAM_BYTES` (one) or :data:`MAX_INFLATED_BYTES` (all together):
+pdfium inflates a whole stream in memory, and a page content stream of 2 GiB, 2.5 MB on disk,
+aborts the process.
 
 A table engine is a function ``(data, heights) -> list[Grid]``, where ``heights`` maps the
 0-based indices of the pages to read to their heights in points; it takes a tenth of a second
@@ -17,11 +26,15 @@ and can continue a span across a page break.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import re
 import statistics
 import warnings
-from collections import Counter
+import zlib
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -30,8 +43,8 @@ from functools import cached_property
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
-from govreports.cells import disagreement
-from govreports.errors import CorruptFileError, ProtectedFileError, UnsupportedInputError
+from govreports.cells import DISAGREEMENT, disagreement, looks_numeric
+from govreports.errors import CorruptFileError, ProtectedFileError, RefusedInputError, UnsupportedInputError
 from govreports.readers.document import RawRow
 from govreports.readers.pdf_settings import ENGINE_NAMES
 
@@ -43,12 +56,18 @@ __all__ = [
     "GridRow",
     "Line",
     "PageText",
+    "MAX_INFLATED_BYTES",
+    "MAX_STREAM_BYTES",
+    "TextLayer",
     "UnreliableEngineError",
+    "check_inflated_size",
+    "check_text_layer",
     "clean_text",
     "combine",
     "ENUMERATOR",
     "page_furniture",
     "paragraphs",
+    "read_document",
     "read_text_layer",
 ]
 
@@ -68,12 +87,17 @@ Box = tuple[float, float, float, float]  # left, top, right, bottom; points from
 
 @dataclass(frozen=True)
 class Line:
-    """One line of the text layer: its text, page, character boxes and line number in ``text``."""
+    """One line of the text layer: its text, page, character boxes and line number in ``text``.
+
+    ``chars`` are the line's characters that have a box, one for each of ``boxes``, in order
+    (spaces, and characters pdfium adds to its text, have none).
+    """
 
     text: str
     page: int
     boxes: tuple[Box, ...]
     number: int = 0
+    chars: str = ""
 
     @cached_property
     def box(self) -> Box:
@@ -152,14 +176,37 @@ class Grid:
 Engine = Callable[[bytes, Mapping[int, float]], list[Grid]]
 
 
+@dataclass(frozen=True)
+class TextLayer:
+    """A PDF as pdfium reads it: its pages' text lines, and the document saved as one revision."""
+
+    pages: list[PageText]
+    data: bytes
+
+
 def read_text_layer(source: str, data: bytes) -> list[PageText]:
     """Return every page's text lines in reading order, numbered as lines of the document text.
 
     Raises:
-        ReadError: the PDF is truncated, encrypted or corrupt, or has no text at all.
+        ReadError: the PDF is truncated, encrypted, corrupt or a decompression bomb, or has no
+            text at all.
+    """
+    return read_document(source, data).pages
+
+
+def read_document(source: str, data: bytes) -> TextLayer:
+    """Read the text layer and save the document as pdfium reads it, for the table engines.
+
+    pdfium repairs a damaged cross-reference table by scanning the file, where pdfminer may
+    follow an older revision's: engines given the saved copy read what the text layer shows.
+    Saving takes about a millisecond per MB.
+
+    Raises:
+        ReadError: as :func:`read_text_layer`.
     """
     if b"%%EOF" not in data[-4096:]:
         raise CorruptFileError(source, "truncated PDF: no end-of-file marker (%%EOF)")
+    check_inflated_size(source, data)
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
@@ -170,21 +217,43 @@ def read_text_layer(source: str, data: bytes) -> list[PageText]:
         pages: list[PageText] = []
         for index in range(len(document)):
             first = sum(len(p.lines) for p in pages) + 1
-            pages.append(_page_text(document[index], index, first))
+            try:
+                pages.append(_page_text(document, index, first))
+            except pdfium.PdfiumError as error:
+                reason = f"damaged PDF: page {index + 1} cannot be read ({error})"
+                raise CorruptFileError(source, reason) from error
+        saved = _single_revision(document) or data
     finally:
         document.close()
     if not any(page.lines for page in pages):
         raise UnsupportedInputError(source, "no text layer; OCR is not supported")
-    return pages
+    return TextLayer(pages, saved)
 
 
-def _page_text(page: pdfium.PdfPage, index: int, first_line: int) -> PageText:
-    width, height = page.get_size()
-    textpage = page.get_textpage()
+def _single_revision(document: pdfium.PdfDocument) -> bytes | None:
+    """Return the document saved anew, decrypted, or None when pdfium cannot save it.
+
+    A full save (not incremental) writes the objects pdfium resolved, once each; without the
+    encryption of a file that opens without a password, engines need not decrypt it again.
+    """
+    buffer = io.BytesIO()
     try:
-        found = list(_lines(textpage, index, height))
+        document.save(buffer, flags=pdfium_raw.FPDF_REMOVE_SECURITY)
+    except pdfium.PdfiumError:
+        return None  # the engines read the file as given; check_text_layer compares their cells
+    return buffer.getvalue()
+
+
+def _page_text(document: pdfium.PdfDocument, index: int, first_line: int) -> PageText:
+    page = document[index]
+    try:
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            found = list(_lines(textpage, index, height))
+        finally:
+            textpage.close()
     finally:
-        textpage.close()
         page.close()
     found.sort(key=lambda line: (round(line.top), line.box[0]))
     lines = [replace(line, number=first_line + k) for k, line in enumerate(found)]
@@ -200,12 +269,235 @@ def _lines(textpage: pdfium.PdfTextPage, index: int, height: float) -> Iterator[
         if not chunk.strip():
             continue
         # pdfium may insert or drop characters in its text: map text indices → char indices.
-        chars = [pdfium_raw.FPDFText_GetCharIndexFromTextIndex(textpage.raw, start + k)
-                 for k, char in enumerate(chunk) if not char.isspace()]  # fmt: skip
-        boxes = [textpage.get_charbox(i, loose=True) for i in chars if i >= 0]
-        if boxes:  # PDF coordinates (from the bottom) → points from the page top
+        placed = [(char, pdfium_raw.FPDFText_GetCharIndexFromTextIndex(textpage.raw, start + k))
+                  for k, char in enumerate(chunk) if not char.isspace()]  # fmt: skip
+        placed = [(char, i) for char, i in placed if i >= 0]
+        if placed:  # PDF coordinates (from the bottom) → points from the page top
+            boxes = (textpage.get_charbox(i, loose=True) for _, i in placed)
             flipped = tuple((x0, height - y1, x1, height - y0) for x0, y0, x1, y1 in boxes)
-            yield Line(chunk.strip(), index, flipped)
+            yield Line(chunk.strip(), index, flipped, chars="".join(char for char, _ in placed))
+
+
+# Decompression bombs. Streams are found by their keyword, not through the cross-reference
+# table, which may be damaged or lie (pdfium then scans the file as this does). Streams are
+# never stored inside object streams, so this finds all of them, object streams included.
+# Data that is zlib data (FlateDecode), or hexadecimal or ASCII85 text of zlib data, is
+# inflated a chunk at a time, and so is output that is itself such data (a chain of filters);
+# what every inflation yields is counted. LZW and RunLength are not counted.
+
+MAX_STREAM_BYTES = 128 * 2**20
+"""Inflated size past which one stream makes a PDF refused (the bundled report's largest: 0.4 MB)."""
+MAX_INFLATED_BYTES = 256 * 2**20
+"""Inflated size of all streams together past which a PDF is refused (the bundled report's: 2 MB)."""
+
+_STREAM_KEYWORD = re.compile(rb"stream")  # a literal: found fast (a look-behind is 50 times slower)
+_LINE_END = re.compile(rb"\r\n?|\n")
+_WHITESPACE = b" \t\r\n\f\x00"
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+_FIRST_CHUNK, _LAST_CHUNK = 1 << 14, 1 << 16  # input read per step, growing
+_OUT_CHUNK = 1 << 20  # most bytes one step inflates to
+_MAX_LAYERS = 4
+
+
+class _BadDataError(Exception):
+    """A stream's data is not what its first bytes suggested: decoding ends there, as in pdfium."""
+
+
+class _TooLargeError(Exception):
+    """A stream, or all streams together, inflate past the limit."""
+
+
+def check_inflated_size(
+    source: str, data: bytes, *, stream_limit: int = MAX_STREAM_BYTES, total_limit: int = MAX_INFLATED_BYTES
+) -> None:
+    r"""Refuse a PDF whose streams inflate past the limits, inflating them in bounded steps.
+
+    Memory stays under a few MB whatever the file holds; the time is that of inflating the
+    file's streams: about 5 ms for a report of 400 KB, at most about 0.25 s per 100 MB inflated.
+
+    Raises:
+        RefusedInputError: one stream inflates past ``stream_limit`` bytes, or all of them past
+            ``total_limit``.
+
+    >>> bomb = b"1 0 obj <</Filter/FlateDecode>> stream\n" + zlib.compress(bytes(2**20), 9)
+    >>> check_inflated_size("bomb.pdf", bomb, stream_limit=2**19)
+    Traceback (most recent call last):
+    ...
+    govreports.errors.RefusedInputError: bomb.pdf: refused: a stream of the PDF inflates past 0.5 MiB
+    """
+    meter = _Meter(stream_limit, total_limit)
+    view = memoryview(data)
+    line_end = None
+    try:
+        for keyword in _STREAM_KEYWORD.finditer(data):
+            if data[keyword.start() - 3 : keyword.start()] == b"end":
+                continue
+            after = keyword.end()
+            if line_end is None or line_end.start() < after:  # one search per line, however long
+                line_end = _LINE_END.search(data, after)
+            # pdfium starts the data after the end of the line; a lone space is also tried.
+            starts = {after + 1 if data[after : after + 1] == b" " else after}
+            if line_end is not None:
+                starts.add(line_end.end())
+            for start in sorted(starts):
+                _measure(view, start, meter)
+    except _TooLargeError as error:
+        raise RefusedInputError(source, str(error)) from None
+
+
+class _Meter:
+    def __init__(self, stream_limit: int, total_limit: int) -> None:
+        self.stream_limit, self.total_limit = stream_limit, total_limit
+        self.stream = self.total = 0
+
+    def add(self, size: int) -> None:
+        self.stream += size
+        self.total += size
+        if self.stream > self.stream_limit:
+            raise _TooLargeError(f"refused: a stream of the PDF inflates past {_mib(self.stream_limit)}")
+        if self.total > self.total_limit:
+            raise _TooLargeError(f"refused: the PDF's streams inflate past {_mib(self.total_limit)} in all")
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:g} MiB"
+
+
+def _measure(view: memoryview, start: int, meter: _Meter) -> None:
+    """Inflate the stream whose data starts at ``start``, if it is encoded data, counting bytes."""
+    kind = _sniff(bytes(view[start : start + 16]))
+    if kind is None:
+        return
+    meter.stream = 0
+    layer = _Layer(kind, 1, meter)
+    step = _FIRST_CHUNK
+    while start < len(view) and layer.feed(view[start : start + step]):
+        start += step
+        step = min(2 * step, _LAST_CHUNK)
+
+
+def _sniff(head: bytes) -> str | None:
+    """Name the encoding of data from its first bytes: zlib, or zlib in hex or ASCII85 text."""
+    if _is_zlib(head):
+        return "flate"
+    text = head.translate(None, _WHITESPACE)
+    if len(text) >= 4 and _HEX_DIGITS.issuperset(text[:4]) and _is_zlib(bytes.fromhex(text[:4].decode())):
+        return "hex"
+    text = text.removeprefix(b"<~").replace(b"z", b"!!!!!")[:5]
+    if len(text) < 5 or not all(33 <= c <= 117 for c in text):
+        return None
+    return "a85" if _is_zlib(base64.a85decode(text)) else None
+
+
+def _is_zlib(head: bytes) -> bool:
+    """Tell whether bytes start with a zlib header (deflate, window up to 32 KiB, check bits)."""
+    return len(head) >= 2 and head[0] & 0x0F == 8 and head[0] >> 4 <= 7 and (head[0] << 8 | head[1]) % 31 == 0
+
+
+class _Layer:
+    """One decoding step of a stream, feeding what it decodes to the next when that is encoded."""
+
+    def __init__(self, kind: str, depth: int, meter: _Meter) -> None:
+        self.decoder = _DECODERS[kind]()
+        self.counted = kind == "flate"
+        self.depth, self.meter = depth, meter
+        self.head = b""
+        self.sniffed = False
+        self.next: _Layer | None = None
+
+    def feed(self, data: memoryview | bytes) -> bool:
+        """Decode more of the stream; return False once it has ended (or its data is bad)."""
+        try:
+            for out in self.decoder.feed(data):
+                if self.counted:
+                    self.meter.add(len(out))
+                self._pass_on(out)
+        except _BadDataError:
+            return False
+        return not self.decoder.done
+
+    def _pass_on(self, out: bytes) -> None:
+        if not self.sniffed:
+            self.head += out
+            if len(self.head) < 16:
+                return
+            self.sniffed = True
+            kind = _sniff(self.head[:16]) if self.depth < _MAX_LAYERS else None
+            self.next = _Layer(kind, self.depth + 1, self.meter) if kind else None
+            out, self.head = self.head, b""
+        if self.next is not None and not self.next.feed(out):
+            self.next = None  # what follows the inner data is not decoded further
+
+
+class _Inflate:
+    def __init__(self) -> None:
+        self._zlib = zlib.decompressobj()
+
+    @property
+    def done(self) -> bool:
+        return self._zlib.eof
+
+    def feed(self, data: memoryview | bytes) -> Iterator[bytes]:
+        while data and not self._zlib.eof:
+            try:
+                out = self._zlib.decompress(data, _OUT_CHUNK)
+            except zlib.error as error:
+                raise _BadDataError from error
+            data = self._zlib.unconsumed_tail
+            yield out
+
+
+class _Text:
+    """Hexadecimal or ASCII85 text, decoded as it comes; it ends at its end mark."""
+
+    end_mark = b">"
+    group = 2
+
+    def __init__(self) -> None:
+        self.done = False
+        self._started = False
+        self._rest = b""
+
+    def feed(self, data: memoryview | bytes) -> Iterator[bytes]:
+        text = bytes(data)
+        if not self._started:
+            text, self._started = self._opened(text.lstrip(_WHITESPACE)), True
+        end = text.find(self.end_mark)
+        if end >= 0:
+            text, self.done = text[:end], True
+        text = self._rest + self._clean(text.translate(None, _WHITESPACE))
+        cut = len(text) if self.done else len(text) - len(text) % self.group
+        self._rest = text[cut:]
+        try:
+            yield self._decode(text[:cut])
+        except (ValueError, binascii.Error) as error:
+            raise _BadDataError from error
+
+    def _opened(self, text: bytes) -> bytes:
+        return text
+
+    def _clean(self, text: bytes) -> bytes:
+        return text
+
+    def _decode(self, text: bytes) -> bytes:
+        return binascii.a2b_hex(text + b"0" * (len(text) % 2))  # a last odd digit is padded
+
+
+class _Ascii85(_Text):
+    end_mark = b"~"
+    group = 5
+
+    def _opened(self, text: bytes) -> bytes:
+        return text.removeprefix(b"<~")
+
+    def _clean(self, text: bytes) -> bytes:
+        return text.replace(b"z", b"!!!!!")  # a group of four zero bytes, written short
+
+    def _decode(self, text: bytes) -> bytes:
+        return base64.a85decode(text)
+
+
+_DECODERS = {"flate": _Inflate, "hex": _Text, "a85": _Ascii85}
 
 
 # Page furniture and paragraphs, from the text layer alone.
@@ -448,3 +740,70 @@ def _agreed(mine: Cell, theirs: str | None) -> Cell:
     if "".join(mine.split()) == "".join((theirs or "").split()):
         return mine
     return disagreement(mine, theirs or "")
+
+
+def check_text_layer(grids: list[Grid], pages: list[PageText]) -> list[Grid]:
+    """Return the grids with each cell flagged whose value the text layer reads differently.
+
+    The text layer's reading of a cell is its characters whose boxes are centred inside the
+    cell (over its spans). Cells where either reading is a value or a placeholder are compared,
+    spaces aside; a cell that differs holds :func:`govreports.cells.disagreement` of the
+    engine's reading and the text layer's. Labels are left alone: they are matched
+    approximately, and a wrapped label's lines may come in another order.
+
+    >>> boxes = ((2, 2, 8, 8), (12, 2, 14, 8), (15, 2, 17, 8))  # 行 left, 1 and 7 right
+    >>> page = PageText(0, 100, 100, [Line("行 17", 0, boxes, 1, "行17")])
+    >>> grid = Grid((0, 10, 20), [GridRow(0, 0, 10, ("行", "12"))])
+    >>> check_text_layer([grid], [page])[0].rows[0].cells
+    ('行', '12 ≠ 17')
+    """
+    return [_check_grid(grid, pages) for grid in grids]
+
+
+def _check_grid(grid: Grid, pages: list[PageText]) -> Grid:
+    seen = _text_in_cells(grid, pages)
+    out = Grid(grid.xs)
+    for i, row in enumerate(grid.rows):
+        cells = tuple(_read_alike(cell, seen.get((i, j), "")) for j, cell in enumerate(row.cells))
+        out.rows.append(GridRow(row.page, row.top, row.bottom, cells))
+    return out
+
+
+def _text_in_cells(grid: Grid, pages: list[PageText]) -> dict[tuple[int, int], str]:
+    """Map each grid position that owns a cell to the text layer's characters centred in it."""
+    found: dict[tuple[int, int], list[str]] = defaultdict(list)
+    by_page: dict[int, list[int]] = defaultdict(list)
+    for i, row in enumerate(grid.rows):
+        by_page[row.page].append(i)
+    for page, indices in by_page.items():
+        tops = [grid.rows[i].top for i in indices]
+        top, bottom = min(tops), max(grid.rows[i].bottom for i in indices)
+        for line in pages[page].lines:
+            if line.box[3] < top or line.box[1] > bottom or len(line.chars) != len(line.boxes):
+                continue
+            for char, (x0, y0, x1, y1) in zip(line.chars, line.boxes, strict=True):
+                x, y = (x0 + x1) / 2, (y0 + y1) / 2
+                k, j = bisect_right(tops, y) - 1, bisect_right(grid.xs, x) - 1
+                row = grid.rows[indices[k]] if k >= 0 else None
+                if row is None or not 0 <= j < len(row.cells) or y >= row.bottom:
+                    continue
+                found[_owner(grid, indices[k], j)].append(char)
+    return {position: "".join(chars) for position, chars in found.items()}
+
+
+def _owner(grid: Grid, i: int, j: int) -> tuple[int, int]:
+    """Return the position of the cell that covers position ``(i, j)`` (itself, or a span's start)."""
+    cell = grid.rows[i].cells[j]
+    while isinstance(cell, Covered) and (i, j) > (0, 0):
+        i, j = (i, j - 1) if cell is Covered.LEFT and j > 0 else (max(i - 1, 0), j)
+        cell = grid.rows[i].cells[j]
+    return i, j
+
+
+def _read_alike(cell: Cell, seen: str) -> Cell:
+    if isinstance(cell, Covered) or DISAGREEMENT.strip() in cell:
+        return cell
+    mine = "".join(cell.split())
+    if mine == seen or not (looks_numeric(mine) or looks_numeric(seen)):
+        return cell
+    return disagreement(cell, seen)
