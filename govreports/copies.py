@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from govreports.cells import looks_numeric
 from govreports.readers.document import RawRow
 from govreports.schema import DECIDED_STATUSES
 
@@ -61,12 +62,18 @@ def find_copies(rows: list[RawRow]) -> Copies:
     title = next((i for i in range(first_table, last_anchor) if _is_title(rows[i])), None)
     if title is not None:
         return Copies(title, True)
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for index, table in anchors:
-        if table in seen:
+        # A label printed again before any value is one row printed twice (a heading line
+        # above a per-row table, as OCR output prints them), not a second copy of the table.
+        if table in seen and any(map(_has_value, rows[seen[table] : index])):
             return Copies(_heading_above(rows, index, table), False)
-        seen.add(table)
+        seen[table] = index
     return Copies(None, False)
+
+
+def _has_value(row: RawRow) -> bool:
+    return any(map(looks_numeric, row.cells))
 
 
 def _anchors(row: RawRow) -> list[str]:
