@@ -26,7 +26,23 @@ log = logging.getLogger("govreports")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status (2: usage, 1: an input that cannot be used).
+
+    A user's mistake (a missing folder, a file that is not a report) is one line on stderr,
+    never a traceback; output cut short by a closed pipe (``| head``) ends quietly.
+    """
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader of our output went away: nothing more to say, and nowhere to say it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (ReadError, OSError) as error:
+        print(f"govreports: error: {error}", file=sys.stderr)
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="govreports", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     parse = commands.add_parser(
@@ -59,12 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.command == "parse":
+        if not os.path.isdir(args.source):
+            parser.error(f"parse: {args.source} is not a folder")
         try:
             pdf = PdfSettings(engines=tuple(args.pdf_engines.split(",")), pages=args.pdf_pages)
         except ValueError as error:
             parser.error(f"--pdf-engines: {error}")
         return _parse(args.source, args.out, args.workers, args.dask, pdf, csv=not args.no_csv)
     if args.command == "export":
+        if not os.path.isdir(args.out):
+            parser.error(f"export: {args.out} is not a folder written by `govreports parse`")
         print(f"wrote {export_stata(args.out, args.stata)}")
         return 0
     return _check(args.file)
@@ -98,11 +118,7 @@ def _reads_under_half(template: str, values_read) -> bool:
 
 
 def _check(file: str) -> int:
-    try:
-        report = read_report(file)
-    except ReadError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    report = read_report(file)
     meta = report.meta
     print(
         f"{meta['organ']} {meta['year']} (template {meta['template']}, "

@@ -221,7 +221,7 @@ def _open_failure(path: Path, error: OSError) -> str:
     if error.errno == errno.ENOENT and path.is_symlink():
         return "cannot open: a broken symbolic link (its target does not exist)"
     if error.errno == errno.ENOENT:
-        return "cannot open: no such file (moved or deleted after it was listed?)"
+        return "cannot open: no such file"
     return f"cannot open: {error.strerror}"
 
 

@@ -1,3 +1,7 @@
+import shlex
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 from conftest import RAW_DIR, SEEDS
@@ -59,3 +63,31 @@ def test_parse_refuses_an_unknown_pdf_engine(tmp_path, capsys):
     assert "--pdf-engines: engines: one or two different names of ('pdfplumber', 'camelot')" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["check", "nonexistent.txt"], 1, "govreports: error: nonexistent.txt: cannot open: no such file\n"),
+        (["check", "."], 1, "govreports: error: .: not a regular file but a directory\n"),
+        (["parse", "nonexistent", "-o", "out"], 2, "govreports: error: parse: nonexistent is not a folder\n"),
+        (["export", "nonexistent", "--stata", "x.dta"], 2, "is not a folder written by `govreports parse`\n"),
+    ],
+)
+def test_user_mistakes_are_one_line_with_an_exit_code(argv, code, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    if code == 2:
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2
+    else:
+        assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.endswith(message) and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_closed_pipe_ends_quietly():
+    command = [sys.executable, "-m", "govreports.cli", "check", str(RAW_DIR / "003_2ef598b92a3120fd.txt")]
+    done = subprocess.run(f"{shlex.join(command)} | head -1", shell=True, capture_output=True, text=True)
+    assert done.stdout.startswith("鹤岗市东山区人民政府 2022") and done.stderr == ""

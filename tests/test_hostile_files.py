@@ -93,9 +93,7 @@ def test_a_file_that_vanishes_after_listing_is_a_failure(tmp_path):
     assert corpus.reports.report_id.tolist() == ["good"]
     failure = corpus.failures.iloc[0]
     assert (failure.error_type, failure.stage) == ("UnreadableFileError", "open")
-    assert failure.message.endswith(
-        "gone.txt: cannot open: no such file (moved or deleted after it was listed?)"
-    )
+    assert failure.message.endswith("gone.txt: cannot open: no such file")
 
 
 def test_a_report_without_a_year_keeps_the_dataset_readable(tmp_path):
