@@ -6,7 +6,9 @@
 ('鸡东县人民政府办公室', 1470)
 """
 
+from govreports import io
 from govreports.corpus import Corpus, read_reports
+from govreports.io import read_processed
 from govreports.report import Report, read_report
 from govreports.simulate import simulate_corpus
 from govreports.validate import fill_from_identities
@@ -17,6 +19,8 @@ __all__ = [
     "Report",
     "__version__",
     "fill_from_identities",
+    "io",
+    "read_processed",
     "read_report",
     "read_reports",
     "simulate_corpus",

@@ -136,3 +136,9 @@ def test_files_of_the_same_name_in_different_folders_stay_separate_reports(tmp_p
     store.build(raw, tmp_path / "out", workers=1)
     reports = read_processed(tmp_path / "out").reports
     assert sorted(reports.report_id) == ["2022/report", "2023/report", "report"]
+
+
+def test_read_processed_is_reachable_as_the_readme_shows():
+    import govreports as gr
+
+    assert gr.io.read_processed is gr.read_processed
