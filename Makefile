@@ -47,5 +47,8 @@ bench: system-deps $(STAMP)
 	$(BIN)/python benchmarks/pdf.py
 	$(BIN)/python benchmarks/solver.py
 
+# Everything make run and make test write: the environment, the parsed dataset (its partitioned
+# folders and ledger too) and the notebooks' figures and tables.
 clean:
-	rm -rf $(VENV) data/processed/*.parquet data/processed/*.csv
+	rm -rf $(VENV)
+	find data/processed figures tables -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
