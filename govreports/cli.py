@@ -97,7 +97,7 @@ def _parse(
     workers = workers or max(2, os.cpu_count() or 1)
     summary = build(source, out, workers=workers, client=dask, progress=True, pdf=pdf)
     if csv:
-        export_csv(out)
+        export_csv(out, only_if_changed=True)
     print(f"{summary}; wrote {out}")
     # Only the failures and three columns of reports: the cells of a national corpus need not
     # be loaded to sum up.

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -41,23 +42,42 @@ def read_processed(out_dir: str | os.PathLike[str]) -> Corpus:
     return Corpus(**{name: pd.read_parquet(out / f"{name}.parquet") for name in FRAME_NAMES})
 
 
-def export_csv(out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write ``<frame>.csv`` beside a partitioned dataset, batch by batch (memory stays flat)."""
+def export_csv(out_dir: str | os.PathLike[str], *, only_if_changed: bool = False) -> list[Path]:
+    """Write ``<frame>.csv`` beside a partitioned dataset, batch by batch (memory stays flat).
+
+    With ``only_if_changed``, nothing is written when the dataset's Parquet files are those the
+    CSV copies were last written from, so a rerun with nothing new is quick.
+    """
     out = Path(out_dir)
+    signature = _signature(out)
+    stamp = out / _CSV_STAMP
+    if only_if_changed and stamp.exists() and stamp.read_text() == signature:
+        return []
     written = []
     for name in FRAME_NAMES:
-        folder = out / name
+        folder, target = out / name, out / f"{name}.csv"
         if not folder.is_dir():
+            target.unlink(missing_ok=True)  # the frame's last rows left the dataset
             continue
         dataset = ds.dataset(folder, format="parquet", partitioning="hive")
-        target = out / f"{name}.csv"
         with open(target, "w", encoding="utf-8-sig", newline="") as handle:
             header = True
             for batch in dataset.to_batches():
                 batch.to_pandas().to_csv(handle, index=False, header=header)
                 header = False
         written.append(target)
+    stamp.write_text(signature)
     return written
+
+
+# Which Parquet files the CSV copies were written from (names, sizes, modification times).
+_CSV_STAMP = ".csv-source"
+
+
+def _signature(out: Path) -> str:
+    files = sorted(out.glob("*/**/*.parquet"))
+    listing = "\n".join(f"{p.relative_to(out)}\t{p.stat().st_size}\t{p.stat().st_mtime_ns}" for p in files)
+    return hashlib.sha256(listing.encode()).hexdigest()
 
 
 def export_stata(out_dir: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:

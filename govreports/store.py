@@ -395,7 +395,9 @@ def _finish(
         (c.name, "dedupe", "DuplicateFile", f"{c.name}: same content as {f.name}") for c, f in duplicate_files
     ]
     (out / "failures").mkdir(exist_ok=True)
-    frames.failures_frame(copies).to_parquet(out / "failures" / DUPLICATE_FILES, index=False)
+    listed, copies_frame = out / "failures" / DUPLICATE_FILES, frames.failures_frame(copies)
+    if not listed.exists() or not pd.read_parquet(listed).equals(copies_frame):
+        copies_frame.to_parquet(listed, index=False)  # rewritten only when it changes
     failing = pd.to_numeric(ledger.failing_checks, errors="coerce").fillna(0)
     return BuildSummary(
         parsed=parsed,

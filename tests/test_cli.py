@@ -91,3 +91,11 @@ def test_a_closed_pipe_ends_quietly():
     command = [sys.executable, "-m", "govreports.cli", "check", str(RAW_DIR / "003_2ef598b92a3120fd.txt")]
     done = subprocess.run(f"{shlex.join(command)} | head -1", shell=True, capture_output=True, text=True)
     assert done.stdout.startswith("鹤岗市东山区人民政府 2022") and done.stderr == ""
+
+
+def test_a_rerun_with_nothing_new_leaves_the_csv_copies_alone(tmp_path):
+    out = tmp_path / "out"
+    assert main(["parse", str(RAW_DIR), "-o", str(out), "--workers", "1"]) == 0
+    written = {p.name: p.stat().st_mtime_ns for p in out.glob("*.csv")}
+    assert main(["parse", str(RAW_DIR), "-o", str(out), "--workers", "1"]) == 0
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.csv")} == written
