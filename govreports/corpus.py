@@ -241,15 +241,18 @@ def report_ids(paths: list[Path]) -> list[str]:
 
     >>> report_ids([Path("raw/2022/a.html"), Path("raw/2023/a.html"), Path("raw/2023/b.txt")])
     ['2022/a', '2023/a', 'b']
+    >>> report_ids([Path("raw/a.txt"), Path.cwd() / "raw/x/a.txt"])
+    ['a', 'x/a']
     """
     stems = [display_path(p.stem) for p in paths]
     repeated = {stem for stem, n in Counter(stems).items() if n > 1}
     if not repeated:
         return stems
-    root = Path(os.path.commonpath([p.parent for p in paths]))
+    absolute = [p.absolute() for p in paths]  # a list may mix relative and absolute paths
+    root = Path(os.path.commonpath([p.parent for p in absolute]))
     return [
         display_path(p.relative_to(root).with_suffix("").as_posix()) if stem in repeated else stem
-        for p, stem in zip(paths, stems, strict=True)
+        for p, stem in zip(absolute, stems, strict=True)
     ]
 
 

@@ -80,6 +80,11 @@ _AGGREGATE = re.compile(
     r"|全(?:省|市|县|区|州|旗|盟)各级(?:行政机关|政府|部门|单位)"
 )
 _WHOLE_REGION = re.compile(r"全(?:省|市|县|区|州|旗|盟)")
+# A government's report that states its figures for the whole region: 全市共受理…申请N件.
+_REGION_FIGURES = re.compile(
+    r"全(?:省|市|县|区|州|旗|盟)(?:全年|本年度?|\d{4}年)?"
+    r"(?:(?:无|未)(?:新收|收到|受理)|(?:共|累计|总计|合计)?(?:主动公开|受理|收到|新收|办理)[^。；;\n]{0,30}?\d)"
+)
 _POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(\d{6})(?!\d)")
 # First two postcode digits → province codes (two-digit prefix of the adcode). Background
 # knowledge, with the known cross-border exceptions (兴安盟 137xxx, 阿拉善盟 750xxx) included;
@@ -392,6 +397,8 @@ def _scope(place: _Place, organ_type: str | None, title: Title | None, text: str
     cued = "汇总" in text or "涵盖" in text or "各级" in text  # cheap test first: the regex is slow
     if cued and (match := _AGGREGATE.search(text)) is not None:
         return "region_aggregate", f"text: {match[0]}"
+    if organ_type == "government" and (match := _REGION_FIGURES.search(text)) is not None:
+        return "region_aggregate", f"text: figures for the whole region: {match[0]}"
     if organ_type == "government":
         # "XX市人民政府…年度报告" is published both as the government's own report and as the
         # region-wide 本级政府 report; without wording that says which, do not guess.

@@ -229,6 +229,21 @@ def test_government_title_without_aggregate_wording_is_unknown_scope():
 
 
 @pytest.mark.parametrize(
+    ("title", "prose", "scope"),
+    [
+        ("淮安市人民政府", "2024年，全市共受理政府信息公开申请3件。", "region_aggregate"),
+        ("沭阳县人民政府", "全县全年共受理政府信息公开申请7件。", "region_aggregate"),
+        ("东宁市人民政府", "全市无新收政府信息公开申请。", "region_aggregate"),
+        ("鸡东县人民政府", "全县政务新媒体的日常监测。", "unknown"),  # 全县 without a figure
+        ("上海市人民政府办公厅", "全市累计受理申请12件。", "organ"),  # only a government's report
+    ],
+)
+def test_a_government_report_stating_figures_for_the_whole_region_is_region_wide(title, prose, scope):
+    meta = extract_metadata(f"{title}2024年政府信息公开工作年度报告\n{prose}")
+    assert meta["scope"] == scope
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("依据国办公开办函〔2021〕30号", "2021"),
