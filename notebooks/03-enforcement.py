@@ -343,9 +343,8 @@ display(
 # %% [markdown]
 # ### Verdicts on the largest values
 #
-# For 东宁市 (a region-wide report), 淮安 and 沭阳 (government reports whose scope the text does
-# not state), if they are in the corpus: what the evidence computed above shows, and what it
-# cannot show. A verdict here is about the evidence in this corpus; it does not say whether the
+# For 东宁市, 淮安 and 沭阳 (government reports; their scope and its evidence are stated below), if
+# they are in the corpus: what the evidence computed above shows, and what it cannot show. A verdict here is about the evidence in this corpus; it does not say whether the
 # organ really made that many decisions.
 
 # %%
