@@ -132,11 +132,18 @@ def _sentence_start(text: str, pos: int) -> int:
 
 
 def _in_breakdown(text: str, pos: int) -> bool:
-    """Tell whether ``pos`` sits inside a bracketed breakdown ((其中…856条…)) of its sentence."""
+    """Tell whether ``pos`` sits inside a breakdown of its sentence's total.
+
+    Either bracketed ((其中…856条…)) or an enumeration after 其中 (共196条，其中发展规划3条、
+    组织机构14条、…其他主动公开2条): an item of a list is never the total.
+    """
     before = text[_sentence_start(text, pos) : pos]
     opened = max(before.rfind("（"), before.rfind("("))
     closed = max(before.rfind("）"), before.rfind(")"))
-    return opened > closed and before[opened + 1 :].lstrip().startswith("其中")
+    if opened > closed and before[opened + 1 :].lstrip().startswith("其中"):
+        return True
+    listed = before.rfind("其中")
+    return listed >= 0 and "、" in before[listed:]
 
 
 def _under_proactive_heading(text: str, pos: int) -> bool:

@@ -228,3 +228,12 @@ def test_sentences_split_on_semicolons_and_line_breaks():
 
 def test_doctests():
     assert doctest.testmod(figures).failed == 0
+
+
+def test_an_item_of_a_listed_breakdown_is_never_the_total():
+    text = (
+        "（一）主动公开政府信息情况\n2025年政府网站发布各类信息共196条，其中部门网站发布发展规划3条、"
+        "组织机构14条、资金下达2条、监督检查1条、其他主动公开2条。"
+    )
+    totals = [f.value for f in extract_figures(text) if f.figure == "proactive_total"]
+    assert 2.0 not in totals
