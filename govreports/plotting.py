@@ -238,13 +238,13 @@ def log_distribution(
             data=boxed, x="_value", y="_group", order=order, ax=ax, color="0.9", fliersize=0, width=0.5
         )
     sns.stripplot(data=data, x="_value", y="_group", order=order, ax=ax, size=4, alpha=0.7, jitter=0.15)
-    _symlog_axis(ax, float(data["_value"].max()))
+    symlog_axis(ax, float(data["_value"].max()))
     ax.set_xlabel(f"{LABELS.get(column, column)}（对数刻度，含 0）")
     ax.set_ylabel(by or "")
     return ax
 
 
-def _symlog_axis(ax: Any, largest: float) -> None:
+def symlog_axis(ax: Any, largest: float) -> None:
     """Log scale that keeps 0, with readable tick labels (0, 1, 10, 100, 10³, ...)."""
     from matplotlib.ticker import FuncFormatter
 
@@ -273,7 +273,7 @@ def lorenz_plot(series: Mapping[str, Sequence[float]], *, ax: Any = None) -> Any
     '主动公开 (n=4, Gini=0.44)'
     """
     ax = _axes(ax, (4.5, 4.5))
-    ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", label="完全平均 (equality)")
+    ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", label="完全平均")
     for name, values in series.items():
         curve = lorenz_curve(values)
         if curve["value_share"].isna().any():  # no values, or all zero: no curve to draw
@@ -286,8 +286,8 @@ def lorenz_plot(series: Mapping[str, Sequence[float]], *, ax: Any = None) -> Any
             marker="o" if len(curve) < 30 else None,
             label=label,
         )
-    ax.set_xlabel("机关累计占比 (share of organs, smallest first)")
-    ax.set_ylabel("累计占比 (share of total)")
+    ax.set_xlabel("机关累计占比（由小到大）")
+    ax.set_ylabel("累计占总量比例")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.legend(loc="upper left", fontsize="small")
@@ -315,7 +315,7 @@ def zero_share_plot(table: pd.DataFrame, by: str, *, ax: Any = None) -> Any:
     ax.errorbar(share, y, xerr=np.nan_to_num(err), fmt="o", capsize=3)
     ax.set_yticks(y, labels)
     ax.set_xlim(-0.03, 1.03)
-    ax.set_xlabel("零申请机关占比 (share with zero new applications, 95% Wilson interval)")
+    ax.set_xlabel("零申请机关占比（95% Wilson 区间）")
     return ax
 
 
@@ -391,8 +391,8 @@ def recovery_plot(table: pd.DataFrame, *, ax: Any = None) -> Any:
     ax = _axes(ax, (6, 0.8 + 0.4 * len(table)))
     y = np.arange(len(table))[::-1]
     err = np.vstack([table["coef"] - table["ci_low"], table["ci_high"] - table["coef"]])
-    ax.errorbar(table["coef"], y, xerr=err, fmt="o", capsize=3, label="估计值 estimate (95% CI)")
-    ax.scatter(table["true"], y, marker="x", color="tab:red", zorder=3, label="真值 true value")
+    ax.errorbar(table["coef"], y, xerr=err, fmt="o", capsize=3, label="估计值（95% 置信区间）")
+    ax.scatter(table["true"], y, marker="x", color="tab:red", zorder=3, label="真值")
     ax.set_yticks(y, table["term"])
     ax.axvline(0, color="0.8", linewidth=1)
     ax.legend(fontsize="small", loc="best")

@@ -242,15 +242,6 @@ display(
 
 
 # %%
-def chinese_lorenz(ax: plt.Axes) -> None:
-    """Put the Lorenz plot's axis labels and equality line in Chinese only."""
-    ax.set_xlabel("机关累计占比（由小到大排列）")
-    ax.set_ylabel("占总量的累计比例")
-    handles, labels = ax.get_legend_handles_labels()
-    labels = [label.replace("完全平均 (equality)", "完全平均") for label in labels]
-    ax.legend(handles, labels, loc="upper left", fontsize="small")
-
-
 def latest_per_organ(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     """Each organ's latest report with a value of ``measure``."""
     part = frame.loc[frame[measure].notna() & frame["year"].notna()]
@@ -266,14 +257,13 @@ for ax, m in zip(axes, MEASURES, strict=True):
     values = part[m].astype(float)
     if large[m]:
         plotting.lorenz_plot({MEASURE_ZH[m]: values}, ax=ax)
-        chinese_lorenz(ax)
         ax.set_title(f"{MEASURE_ZH[m]}：洛伦兹曲线（{len(part)} 个机关）")
         continue
     ranked = part.assign(_v=values).sort_values("_v")
     y = np.arange(len(ranked))
     ax.scatter(ranked["_v"], y, color="tab:blue", zorder=3)
     ax.set_yticks(y, [f"{n}（{int(yr)}）" for n, yr in zip(ranked["name"], ranked["year"], strict=True)])
-    plotting._symlog_axis(ax, float(values.max()) if len(values) else 1.0)
+    plotting.symlog_axis(ax, float(values.max()) if len(values) else 1.0)
     ax.set_xlabel(f"{MEASURE_ZH[m]}（{UNIT[m]}，对数刻度，含 0）")
     gate_note = f"少于 {min_concentration}，不计算基尼系数"
     ax.set_title(f"{MEASURE_ZH[m]}：各机关最近一年（{len(part)} 个机关，{gate_note}）", fontsize=10)
@@ -692,9 +682,7 @@ TERM_ZH = {
 fig, ax = plt.subplots(figsize=(7, 0.9 + 0.5 * len(recovery)), layout="constrained")
 plotting.recovery_plot(recovery.assign(term=recovery["term"].map(TERM_ZH).fillna(recovery["term"])), ax=ax)
 ax.set_xlabel("系数（对数尺度；exp(系数) 为均值之比）")
-handles, labels = ax.get_legend_handles_labels()
-zh = {"真值 true value": "真值", "估计值 estimate (95% CI)": "估计值（95% 置信区间）"}
-ax.legend(handles, [zh.get(label, label) for label in labels], fontsize="small", loc="lower right")
+ax.legend(fontsize="small", loc="lower right")
 ax.set_title(f"模拟数据 PPML：估计值与真值（{int(sim_fit.result.nobs)} 份机关报告）")
 publish.save_figure(fig, "01-sim-ppml-recovery", figures_dir)
 plt.show()
@@ -719,7 +707,6 @@ fig, ax = plt.subplots(figsize=(5, 5), layout="constrained")
 plotting.lorenz_plot(
     {f"{MEASURE_ZH[m]}（{UNIT[m]}）": sim_organ_reports[m].dropna().astype(float) for m in MEASURES}, ax=ax
 )
-chinese_lorenz(ax)
 ax.set_title(f"模拟数据：洛伦兹曲线（{len(sim_organ_reports)} 份机关报告）")
 publish.save_figure(fig, "01-sim-lorenz", figures_dir)
 plt.show()

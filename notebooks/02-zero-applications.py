@@ -702,9 +702,7 @@ def term_zh(term):
 
 
 ax = plotting.recovery_plot(recovery.assign(term=recovery["term"].map(term_zh)))
-handles, legend_labels = ax.get_legend_handles_labels()
-chinese = {"估计值 estimate (95% CI)": "估计值（95% 置信区间）", "真值 true value": "真值"}
-ax.legend(handles, [chinese.get(x, x) for x in legend_labels], fontsize="small", loc="lower right")
+ax.legend(fontsize="small", loc="lower right")
 ax.set_xlabel("系数（零膨胀部分：对数几率；计数部分：对数均值；α：原尺度）")
 ax.set_title(f"模拟数据（非真实数据）：ZINB 参数还原，N = {sim_fits.nobs:,} 个机关")
 publish.save_figure(ax.figure, "02-sim-zinb-recovery", figures_dir)

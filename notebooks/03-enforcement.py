@@ -344,8 +344,9 @@ display(
 # ### Verdicts on the largest values
 #
 # For 东宁市, 淮安 and 沭阳 (government reports; their scope and its evidence are stated below), if
-# they are in the corpus: what the evidence computed above shows, and what it cannot show. A verdict here is about the evidence in this corpus; it does not say whether the
-# organ really made that many decisions.
+# they are in the corpus: what the evidence computed above shows, and what it cannot show. A
+# verdict here is about the evidence in this corpus; it does not say whether the organ really
+# made that many decisions.
 
 # %%
 CASES = {"东宁市": "东宁市", "淮安": "淮安市人民政府", "沭阳": "沭阳县人民政府"}
