@@ -30,7 +30,8 @@ run: system-deps $(STAMP)
 	for source in $(NOTEBOOKS); do \
 		$(BIN)/jupytext --quiet --update --to ipynb $$source && \
 		$(BIN)/papermill --no-progress-bar --log-level WARNING --kernel govreports --cwd notebooks \
-			$${source%.py}.ipynb $${source%.py}.ipynb || exit 1; \
+			$${source%.py}.ipynb $${source%.py}.ipynb && \
+		$(BIN)/python notebooks/strip_volatile.py $${source%.py}.ipynb || exit 1; \
 	done
 
 test: system-deps $(STAMP)
