@@ -30,6 +30,7 @@ _ZERO_WORDS = frozenset({"无", "零"})
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _FOOTNOTE_MARKS = "⁰¹²³⁴⁵⁶⁷⁸⁹\u2460-\u249b\u24ea-\u24ff\u2776-\u2793*＊※"
 _FOOTNOTE_MARK = re.compile(f"[{_FOOTNOTE_MARKS}]")
+_RAISED_DIGIT = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]")
 _TRAILING_MARKS = re.compile(f"\\s*[{_FOOTNOTE_MARKS}]+$")
 # Counts a float holds exactly; beyond this a count would lose digits silently.
 LARGEST_EXACT = 2**53
@@ -75,6 +76,8 @@ def parse_cell(raw: str) -> tuple[float | None, str]:
         value, status = _parse_clean(number)
         # A mark standing alone (a list or footnote mark) is not a count.
         return (value, "footnote") if status in ("ok", "thousands_sep") else (None, "text")
+    if _RAISED_DIGIT.search(text):
+        return None, "text"  # a raised digit inside a number (1⁷9) is not one of its digits
     return _parse_clean(text)
 
 

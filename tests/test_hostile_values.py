@@ -93,3 +93,7 @@ def test_a_prose_count_beyond_2_53_is_flagged_not_rounded():
         ("proactive_total", None, "a count too large to hold exactly"),
         ("applications_received", None, "a count too large to hold exactly"),
     ]
+
+
+def test_a_raised_digit_inside_a_number_is_not_one_of_its_digits():
+    assert parse_cell("1⁷9") == (None, "text")

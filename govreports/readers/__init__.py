@@ -8,6 +8,8 @@ The format is decided from the content, never from the file name.
 'text'
 >>> sniff('<p style="text-indent:2em">某县2023年报</p>'.encode())
 'html'
+>>> sniff(b'<img src="data:image/png;base64,' + b"A" * 70000 + b'">')  # junk before the report
+'html'
 >>> sniff(b"| a | b |\n|---|---|\n" + b"| 1 | 2 |\n" * 4)
 'markdown'
 >>> sniff("标题: 某局2023年报\n发布时间: 2024-01-17\n正文:\n一、总体情况".encode())
@@ -56,7 +58,8 @@ _MAGIC = (
 )
 # A saved fragment of a page (no <html> or <body>) opens with one of these elements.
 _HTML_START = re.compile(
-    rb"\s*<(?:p|div|span|table|section|article|h[1-6]|font|meta|style|center|strong|b|br|link|title)[\s>/]"
+    rb"\s*<(?:p|div|span|table|section|article|h[1-6]|font|meta|style|center|strong|b|br|link|title"
+    rb"|img|script|noscript|a|ul|ol|li|form|input|iframe|header|nav)[\s>/]"
 )
 _MARKDOWN_ROW = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
 _MARKDOWN_RULE = re.compile(r"^\s*\|\s*:?-{3,}", re.MULTILINE)
