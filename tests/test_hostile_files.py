@@ -2,6 +2,7 @@
 
 import os
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -124,9 +125,11 @@ def test_a_worker_over_the_memory_limit_loses_only_its_file(tmp_path, monkeypatc
 
     def allocate_on_one_file(path, **kwargs):
         if path.name == "bomb.txt":
-            hoard = []
-            while True:  # as a native library inflating a bomb would, a page at a time
-                hoard.append(bytearray(16 * 1024**2))
+            # As a native library inflating a bomb would: well past the limit, then stuck there
+            # (bounded, so that a watchdog slowed by a loaded machine still finds it over).
+            hoard = [bytearray(16 * 1024**2) for _ in range(64)]
+            time.sleep(120)
+            return hoard
         return parse(path, **kwargs)
 
     # Worker processes are forked, so they inherit the patches.
