@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import importlib.metadata
 import importlib.util
 import os
 import stat
@@ -95,6 +96,16 @@ _CORE_MODULES = (
 )
 
 
+# Libraries whose upgrade may change what is read: every format's, and each format's own.
+_CORE_PACKAGES = ("charset-normalizer", "cpca", "pyahocorasick", "rapidfuzz", "opencc")
+_FORMAT_PACKAGES = {
+    "html": ("lxml",),
+    "docx": ("lxml", "python-docx"),
+    "doc": ("lxml", "python-docx"),
+    "pdf": ("pypdfium2", "pdfplumber", "pdfminer.six", "camelot-py", "playa-pdf"),
+}
+
+
 @dataclass(frozen=True)
 class BuildSummary:
     """What a :func:`build` run did."""
@@ -118,7 +129,8 @@ class BuildSummary:
 def fingerprint(fmt: str, pdf: PdfSettings = PdfSettings()) -> str:  # noqa: B008 - immutable
     """Hash of the source code that parses one format (and of the PDF settings, for PDFs).
 
-    This is the cache key's parser half: a change to either reparses exactly what it may change.
+    This is the cache key's parser half: a change to either, or an upgrade of a library that
+    reads the format (:data:`_FORMAT_PACKAGES`), reparses exactly what it may change.
 
     >>> fingerprint("text") == fingerprint("text") and fingerprint("text") != fingerprint("pdf")
     True
@@ -129,9 +141,18 @@ def fingerprint(fmt: str, pdf: PdfSettings = PdfSettings()) -> str:  # noqa: B00
     reader = READERS.get(fmt, "").split(":")[0]
     for module in dict.fromkeys((*_CORE_MODULES, *_with_imports(reader))):
         digest.update(_source(module).encode())
+    for package in (*_CORE_PACKAGES, *_FORMAT_PACKAGES.get(fmt, ())):
+        digest.update(f"{package}=={_version(package)}".encode())
     if fmt == "pdf":
         digest.update(repr(pdf).encode())
     return digest.hexdigest()[:16]
+
+
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _source(module: str) -> str:

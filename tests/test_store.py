@@ -142,3 +142,15 @@ def test_read_processed_is_reachable_as_the_readme_shows():
     import govreports as gr
 
     assert gr.io.read_processed is gr.read_processed
+
+
+def test_an_upgrade_of_a_parsing_library_reparses_its_format(monkeypatch):
+    before = {fmt: store.fingerprint(fmt) for fmt in ("pdf", "text")}
+    store.fingerprint.cache_clear()
+    real = store._version
+    monkeypatch.setattr(store, "_version", lambda p: "99.0" if p == "pdfplumber" else real(p))
+    try:
+        assert store.fingerprint("pdf") != before["pdf"]
+        assert store.fingerprint("text") == before["text"]
+    finally:
+        store.fingerprint.cache_clear()
