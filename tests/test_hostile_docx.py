@@ -15,6 +15,7 @@ import zipfile
 import pytest
 
 import govreports as gr
+from govreports.cells import parse_cell
 from govreports.errors import RefusedInputError
 from govreports.readers import docx as docx_reader
 from govreports.readers.docx import read_docx
@@ -417,3 +418,27 @@ def test_a_member_compressed_with_a_method_word_never_uses_is_refused():
 def test_a_stored_document_reads():
     data = _zip(_members(), compression={"word/document.xml": zipfile.ZIP_STORED})
     assert PROACTIVE in read_docx("stored.docx", data=data).text.split("\n")
+
+
+def test_a_number_merged_down_rows_is_marked_in_every_row_it_spans():
+    from docx import Document as WordDocument
+
+    from govreports.readers.docx import read_docx
+
+    document = WordDocument()
+    document.add_paragraph("某县2023年政府信息公开工作年度报告")
+    table = document.add_table(rows=3, cols=3)
+    table.cell(0, 0).merge(table.cell(2, 0)).text = "（三）不予公开"
+    table.cell(0, 2).merge(table.cell(1, 2)).text = "29"
+    for r, label in enumerate(("1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”")):
+        table.cell(r, 1).text = label
+    table.cell(2, 2).text = "4"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    rows = [row.cells for row in read_docx("m.docx", data=buffer.getvalue()).rows][1:]
+    assert rows == [
+        ("（三）不予公开", "1.属于国家秘密", "29 ⊞"),
+        ("（三）不予公开", "2.其他法律行政法规禁止公开", "29 ⊞"),
+        ("（三）不予公开", "3.危及“三安全一稳定”", "4"),
+    ]
+    assert parse_cell(rows[0][2]) == (None, "merged_cell")

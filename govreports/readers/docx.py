@@ -56,7 +56,7 @@ from pathlib import Path
 from docx.opc.constants import CONTENT_TYPE
 from lxml import etree
 
-from govreports.cells import SUPERSCRIPT_DIGITS
+from govreports.cells import SUPERSCRIPT_DIGITS, looks_numeric, merged
 from govreports.errors import (
     CorruptFileError,
     EmptyInputError,
@@ -597,8 +597,15 @@ def _block(child: etree._Element) -> Iterator[Row]:
 
 
 def _table_rows(table: etree._Element) -> Iterator[Row]:
-    """Rows of a table: horizontal merges collapsed, vertical merges repeated down their rows."""
+    """Rows of a table: horizontal merges collapsed, vertical merges repeated down their rows.
+
+    A label merged down rows (（三）不予公开) is repeated beside each of them; a number merged
+    down rows is one printed value for several cells, so each of them is marked
+    (:func:`~govreports.cells.merged`) and none holds it as its own.
+    """
+    rows: list[tuple[list[str], tuple[str, ...]]] = []
     above: dict[int, str] = {}  # grid column → text of the vertical merge running through it
+    started: dict[int, tuple[int, int]] = {}  # grid column → (row, cell) where its merge starts
     for tr in _ROWS(table):
         properties = _child(tr, _TR_PR)
         column = 0 if properties is None else _int_val(_child(properties, _GRID_BEFORE), 0)
@@ -611,14 +618,21 @@ def _table_rows(table: etree._Element) -> Iterator[Row]:
                 continue
             if merge == "continue":
                 text = above.get(column, "")
+                if text.strip() and looks_numeric(text) and column in started:
+                    first_row, first_cell = started[column]
+                    rows[first_row][0][first_cell] = merged(text)
+                    text = merged(text)
             else:
                 text = _cell_text(tc)
                 shown.append(text)
                 for c in range(column, column + span):
                     above[c] = text if merge == "restart" else ""
+                    started[c] = (len(rows), len(cells))
             cells.append(text)
             column += span
-        yield tuple(cells), tuple(shown)
+        rows.append((cells, tuple(shown)))
+    for cells, shown in rows:
+        yield tuple(cells), shown
 
 
 def _merge_state(tc: etree._Element) -> tuple[int, str | None]:
