@@ -35,8 +35,9 @@ _POOL_THRESHOLD = 64
 # keep every core busy and the progress bar moving.
 _BATCH = 500
 FRAME_NAMES = ("reports", "cells", "checks", "figures", "failures")
-# Resident memory a worker process may use. A file that makes a native library (pdfium, say)
-# allocate past it ends its worker, and becomes a failures row like any crash of one.
+# Memory a worker process may take above what it started with. A file that makes a native
+# library (pdfium, say) allocate past it ends its worker, and becomes a failures row like any
+# crash of one.
 MEMORY_LIMIT = 1024**3
 _MEMORY_POLL = 0.02  # seconds between two looks at a worker's memory
 _CRASH = "the parsing process died: a crash in a native library, or memory over the limit of {} MiB"
@@ -193,21 +194,26 @@ def _retry_alone(chunk: list, task: Callable) -> Iterator[tuple[list, object]]:
 
 
 def guard_memory(limit: int | None = None) -> None:
-    """End this (worker) process as soon as its resident memory passes ``limit`` bytes.
+    """End this (worker) process as soon as it has taken ``limit`` bytes more than it started with.
 
     A thread watches the process from outside the parsing code, which may be stuck in a
-    native library that no Python exception can interrupt; the pool sees a dead worker.
+    native library that no Python exception can interrupt; the pool sees a dead worker. The
+    limit counts what the worker took itself: a forked worker starts out showing its parent's
+    resident pages, which are shared, not its own.
     """
     limit = limit or MEMORY_LIMIT
     page = os.sysconf("SC_PAGE_SIZE")
 
+    def resident(statm) -> int:
+        statm.seek(0)
+        return int(statm.read().split()[1]) * page
+
     def watch() -> None:
         with open("/proc/self/statm", "rb", buffering=0) as statm:
-            while True:
-                statm.seek(0)
-                if int(statm.read().split()[1]) * page > limit:
-                    os._exit(70)  # EX_SOFTWARE
+            ceiling = resident(statm) + limit
+            while resident(statm) <= ceiling:
                 time.sleep(_MEMORY_POLL)
+        os._exit(70)  # EX_SOFTWARE
 
     if os.path.exists("/proc/self/statm"):
         threading.Thread(target=watch, name="memory-guard", daemon=True).start()
