@@ -1,0 +1,204 @@
+"""The fetch manifest seen from ``parse``: where each saved file came from, and which files are one report.
+
+:func:`manifest_hints` maps each saved file to its source URL, publication date and the hints
+of its source (organ, year, region); :func:`hint_for` answers for one file, finding the fetch
+folder above it; :func:`apply_hints` fills a parsed ``reports`` frame's ``source_url`` and
+``published`` from them where the file itself did not say. :func:`report_forms` groups a
+report page with its attachments (and a file found at two URLs) as one report, and names the
+form to keep: the one parsed with the most values, the others listed as its duplicates.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from govreports.fetch.archive import HIDDEN, MANIFEST_PARQUET
+
+# Which form of a report to keep when two read equally well: the Word original, then the
+# page, then the other word processors' files, then PDF.
+FORM_RANK = {
+    "docx": 0,
+    "html": 1,
+    "doc": 2,
+    "wps": 2,
+    "odt": 2,
+    "text": 3,
+    "crawl": 3,
+    "markdown": 3,
+    "pdf": 4,
+}
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What the manifest says about one saved file."""
+
+    source_url: str
+    published: str | None
+    organ: str | None
+    year: int | None
+    region: str | None
+    report_url: str
+    role: str  # "page" (a report page) or "attachment" (a file a page links, or a report file)
+    title: str | None
+    fetched_at: str | None
+
+
+def _read_manifest(root: Path) -> pd.DataFrame | None:
+    path = root / MANIFEST_PARQUET
+    if not path.is_file():
+        return None
+    return pd.read_parquet(path)
+
+
+def manifest_hints(folder: str | os.PathLike[str]) -> dict[str, Hint]:
+    """Map each saved file under a folder (absolute path) to its :class:`Hint`.
+
+    The folder may be a fetch folder, a folder holding fetch folders (``data/raw`` holding
+    ``data/raw/fetched``), or a folder inside one. A file's latest row wins; files moved aside
+    as earlier versions are not listed (they are not parsed).
+    """
+    hints: dict[str, Hint] = {}
+    for root in _fetch_roots(Path(folder)):
+        hints.update(_hints(str(root.resolve())))
+    return hints
+
+
+def hint_for(path: str | os.PathLike[str]) -> Hint | None:
+    """Return the :class:`Hint` of one file, from the manifest of the fetch folder it is in, or None."""
+    path = Path(path).resolve()
+    for parent in path.parents:
+        if (parent / MANIFEST_PARQUET).is_file():
+            return _hints(str(parent)).get(str(path))
+    return None
+
+
+@lru_cache(maxsize=64)
+def _hints_cached(root: str, stamp: float) -> dict[str, Hint]:
+    frame = _read_manifest(Path(root))
+    if frame is None:
+        return {}
+    # A URL whose content another URL's file already holds is that file's duplicate: the
+    # file's own URL speaks for it.
+    saved = frame[
+        frame.saved_file.notna() & frame.duplicate_of.isna() & frame.outcome.isin(["fetched", "known"])
+    ]
+    hints = {}
+    for row in saved.itertuples(index=False):
+        if str(row.saved_file).startswith(f"{HIDDEN}/"):
+            continue
+        year = None if pd.isna(row.year) else int(row.year)
+        hints[str(Path(root, row.saved_file))] = Hint(
+            source_url=_value(row.final_url) or row.url,
+            published=_value(row.published),
+            organ=_value(row.organ),
+            year=year,
+            region=_value(row.region),
+            report_url=_value(row.report_url) or row.url,
+            role="page" if row.kind == "report" else "attachment",
+            title=_value(row.title),
+            fetched_at=_value(row.fetched_at),
+        )
+    return hints
+
+
+def _hints(root: str) -> dict[str, Hint]:
+    path = Path(root, MANIFEST_PARQUET)
+    stamp = path.stat().st_mtime if path.is_file() else 0.0
+    return _hints_cached(root, stamp)
+
+
+def _value(value) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _fetch_roots(folder: Path) -> list[Path]:
+    for parent in [folder, *folder.resolve().parents]:
+        if (parent / MANIFEST_PARQUET).is_file():
+            return [parent]
+    roots = []
+    for dirpath, dirnames, _ in os.walk(folder):
+        if HIDDEN in dirnames and (Path(dirpath) / MANIFEST_PARQUET).is_file():
+            roots.append(Path(dirpath))
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+    return roots
+
+
+def apply_hints(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> pd.DataFrame:
+    """Return ``reports`` with ``source_url`` and ``published`` filled from the manifest where empty.
+
+    What the file itself says (a crawler dump's header) is kept; the manifest fills the gaps.
+    Rows are matched on ``path`` (as ``read_reports`` wrote it, relative to the working
+    directory or absolute).
+    """
+    hints = manifest_hints(folder)
+    if not hints or reports.empty:
+        return reports.copy()
+    matched = [hints.get(str(Path(p).resolve())) for p in reports["path"]]
+    out = reports.copy()
+    for column, attribute in (("source_url", "source_url"), ("published", "published")):
+        found = pd.Series(
+            [getattr(h, attribute) if h else None for h in matched], index=out.index, dtype="string"
+        )
+        out[column] = out[column].astype("string").fillna(found)
+    return out
+
+
+def report_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> pd.DataFrame:
+    """One row per saved file of a fetch: its report (group), its form, and whether it is the one to keep.
+
+    Files are grouped by the report page they came from (``report_url``: a page and the
+    attachments it links are one report). Within a group the form kept (``preferred``) is the
+    one parsed with the most values (``values_read`` in ``reports``), then by
+    :data:`FORM_RANK`; every other file of the group is a ``duplicate_of`` it, and so is not
+    a second report. A group none of whose files parsed has no preferred form.
+
+    Columns: ``report_url, path, report_id, form, values_read, parsed, preferred, duplicate_of``
+    (``path`` absolute, ``report_id`` where the file parsed, ``duplicate_of`` the kept file's path).
+    """
+    hints = manifest_hints(folder)
+    parsed = {
+        str(Path(p).resolve()): row for p, row in zip(reports["path"], reports.itertuples(), strict=True)
+    }
+    rows = []
+    for path, hint in sorted(hints.items()):
+        report = parsed.get(path)
+        form = str(report.format) if report is not None else Path(path).suffix.lstrip(".").lower()
+        values = int(report.values_read) if report is not None and not pd.isna(report.values_read) else None
+        rows.append(
+            {
+                "report_url": hint.report_url,
+                "path": path,
+                "report_id": report.report_id if report is not None else None,
+                "form": "html" if form in ("htm", "shtml") else form,
+                "values_read": values,
+                "parsed": report is not None,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["report_url", "path", "report_id", "form", "values_read", "parsed"])
+    frame["preferred"] = False
+    frame["duplicate_of"] = pd.Series([None] * len(frame), dtype="string")
+    for _, group in frame.groupby("report_url", sort=False):
+        readable = group[group.parsed]
+        if readable.empty:
+            continue
+        order = readable.assign(
+            _values=readable.values_read.fillna(-1), _rank=readable.form.map(FORM_RANK).fillna(9)
+        ).sort_values(["_values", "_rank", "path"], ascending=[False, True, True])
+        best = order.index[0]
+        frame.loc[best, "preferred"] = True
+        frame.loc[group.index.drop(best), "duplicate_of"] = frame.at[best, "path"]
+    return frame.astype(
+        {
+            "report_url": "string",
+            "path": "string",
+            "report_id": "string",
+            "form": "string",
+            "values_read": "Int16",
+        }
+    )
