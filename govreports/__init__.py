@@ -18,6 +18,7 @@ __all__ = [
     "Corpus",
     "Report",
     "__version__",
+    "fetch",
     "fill_from_identities",
     "io",
     "read_processed",
@@ -27,3 +28,12 @@ __all__ = [
     "to_wide",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # The crawler (httpx, warcio) is imported on first use: parsing never pays for it.
+    if name == "fetch":
+        import govreports.fetch
+
+        return govreports.fetch
+    raise AttributeError(f"module 'govreports' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Command line: ``govreports parse DIR -o OUT``, ``govreports check FILE``, ``govreports export``.
+"""Command line: ``govreports parse DIR -o OUT``, ``check FILE``, ``export``, ``fetch SOURCES -o OUT``.
 
 >>> main(["check", "data/raw/003_2ef598b92a3120fd.txt"])  # doctest: +ELLIPSIS
 鹤岗市东山区人民政府 2022 (template 2021, ...
@@ -14,6 +14,7 @@ import sys
 
 import pandas as pd
 
+from govreports import fetch
 from govreports.errors import ReadError
 from govreports.io import export_csv, export_stata
 from govreports.readers.pdf_settings import PAGE_CHOICES, PdfSettings
@@ -69,6 +70,11 @@ def _main(argv: list[str] | None) -> int:
     )
     check = commands.add_parser("check", help="print one report's tables and its failed checks")
     check.add_argument("file")
+    fetch.add_arguments(
+        commands.add_parser(
+            "fetch", help="download reports from government sites (WARC archive and manifest)"
+        )
+    )
     export = commands.add_parser("export", help="export a parsed dataset for other software")
     export.add_argument("out", help="a folder written by `govreports parse`")
     export.add_argument("--stata", required=True, metavar="FILE", help="write a Stata .dta file")
@@ -82,6 +88,8 @@ def _main(argv: list[str] | None) -> int:
         except ValueError as error:
             parser.error(f"--pdf-engines: {error}")
         return _parse(args.source, args.out, args.workers, args.dask, pdf, csv=not args.no_csv)
+    if args.command == "fetch":
+        return fetch.main(args)
     if args.command == "export":
         if not os.path.isdir(args.out):
             parser.error(f"export: {args.out} is not a folder written by `govreports parse`")

@@ -172,10 +172,30 @@ def _parse_source(source, *, text: str | None, report_id: str | None) -> ParsedR
             raise UnsupportedInputError(
                 name, f"{fmt} input is not supported: tables in images need OCR, which is not supported"
             )
-        document = reader(name, data=data)
+        document = _with_fetch_hints(reader(name, data=data), path)
     sha256 = hashlib.sha256(data).hexdigest()
     rid = report_id or (f"text-{sha256[:12]}" if text is not None else Path(name).stem)
     return _parse_document(document, rid, fmt, sha256)
+
+
+# Where `govreports fetch` keeps its manifest, in the folder it fetched into.
+_FETCH_MANIFEST = Path(".fetch", "manifest.parquet")
+
+
+def _with_fetch_hints(document: Document, path: Path) -> Document:
+    """Fill where and when a fetched file was published from the manifest of its fetch folder."""
+    if not any((parent / _FETCH_MANIFEST).is_file() for parent in path.resolve().parents):
+        return document  # not fetched: the crawler's modules are not even imported
+    from govreports.fetch.manifest import hint_for
+
+    hint = hint_for(path)
+    if hint is None:
+        return document
+    return replace(
+        document,
+        source_url=document.source_url or hint.source_url,
+        published=document.published or hint.published,
+    )
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

@@ -516,6 +516,10 @@ def test_fetch_then_parse_gives_the_reports_once(sites, tmp_path):
     assert parsed.loc["t20230115_1.html", "values_read"] == 200
     assert parsed.loc["t20230115_1.html", "encoding"] == "gbk"
 
+    # Parsing takes each fetched file's address and publication date from the manifest.
+    own = corpus.reports[corpus.reports.path.str.endswith("t20230115_1.html")].iloc[0]
+    assert (own.source_url, own.published) == (site.url(A), "2023-01-15")
+
     # The manifest gives each file its address and publication date.
     reports = fetch.apply_hints(corpus.reports, out)
     page = reports[reports.path.str.endswith("t20230115_1.html")].iloc[0]
