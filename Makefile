@@ -47,6 +47,7 @@ bench: system-deps $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/pdf.py
 	$(BIN)/python benchmarks/solver.py
+	$(BIN)/python benchmarks/formats.py
 
 # Everything make run and make test write: the environment, the parsed dataset (its partitioned
 # folders and ledger too) and the notebooks' figures and tables.
