@@ -31,6 +31,7 @@ _ANCHORS = {
     "applications": re.compile(r"^一[、.]本年新收政府信息公开申请数量"),
     "appeals": re.compile(r"^复议后起诉"),
 }
+_ANCHOR_WORDS = ("第二十条", "本年新收", "复议后起诉")
 # A report's title: a short line naming the annual report (titles.py reads its organ and year).
 _TITLE = re.compile(r"信息公开.{0,12}?(?:年度报告|工作报告|年报)")
 _TITLE_MAX_CHARS = 60
@@ -77,13 +78,18 @@ def _has_value(row: RawRow) -> bool:
 
 
 def _anchors(row: RawRow) -> list[str]:
-    text = _SPACES.sub("", row.cells[0]) if row.cells else ""
+    first = row.cells[0] if row.cells else ""
+    if not any(word in first for word in _ANCHOR_WORDS):  # most rows: no regex at all
+        return []
+    text = _SPACES.sub("", first)
     return [table for table, anchor in _ANCHORS.items() if anchor.match(text)]
 
 
 def _is_title(row: RawRow) -> bool:
-    text = _SPACES.sub("", "".join(row.cells))
-    return len(text) <= _TITLE_MAX_CHARS and len(row.cells) == 1 and bool(_TITLE.search(text))
+    if len(row.cells) != 1 or "信息公开" not in row.cells[0]:
+        return False
+    text = _SPACES.sub("", row.cells[0])
+    return len(text) <= _TITLE_MAX_CHARS and bool(_TITLE.search(text))
 
 
 def _heading_above(rows: list[RawRow], anchor: int, table: str) -> int:

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -43,7 +43,7 @@ from govreports.metadata import extract_metadata
 from govreports.normalize import ParsedTables, detect_template, parse_tables
 from govreports.readers import Document, RawRow, get_reader, sniff
 from govreports.schema import DECIDED_STATUSES, PLACEHOLDER_STATUSES
-from govreports.validate import check_records, failed_cells, soft_checks
+from govreports.validate import evaluate, soft_checks
 
 # A report mentions its subject; a text without it (and without any table marker) is not one.
 _REPORT_WORDS = ("政府信息公开", "政务公开", "信息公开")
@@ -182,9 +182,16 @@ def _parse_source(source, *, text: str | None, report_id: str | None) -> ParsedR
 _FETCH_MANIFEST = Path(".fetch", "manifest.parquet")
 
 
+@lru_cache(maxsize=1024)
+def _in_fetch_folder(folder: str) -> bool:
+    """Whether a folder is in one written by ``govreports fetch`` (asked once per folder)."""
+    resolved = Path(folder).resolve()
+    return any((parent / _FETCH_MANIFEST).is_file() for parent in (resolved, *resolved.parents))
+
+
 def _with_fetch_hints(document: Document, path: Path) -> Document:
     """Fill where and when a fetched file was published from the manifest of its fetch folder."""
-    if not any((parent / _FETCH_MANIFEST).is_file() for parent in path.resolve().parents):
+    if not _in_fetch_folder(str(path.parent)):
         return document  # not fetched: the crawler's modules are not even imported
     from govreports.fetch.manifest import hint_for
 
@@ -215,21 +222,20 @@ def read_bytes(path: Path) -> bytes:
     name = display_path(path)
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer.
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        file = open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK))  # noqa: SIM115
+    except IsADirectoryError as error:  # open() refuses a directory itself
+        raise NotARegularFileError(name, "not a regular file but a directory") from error
     except OSError as error:
         raise UnreadableFileError(name, _open_failure(path, error)) from error
-    try:
-        info = os.fstat(descriptor)
+    with file:
+        info = os.fstat(file.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise NotARegularFileError(name, f"not a regular file but {_kind(info.st_mode)}")
         if info.st_size > MAX_BYTES:
             raise RefusedInputError(
                 name, f"file is {info.st_size} bytes, over the {MAX_BYTES}-byte limit for one report"
             )
-        with os.fdopen(os.dup(descriptor), "rb") as file:
-            data = file.read(MAX_BYTES + 1)  # a file that grows while read stops at the limit
-    finally:
-        os.close(descriptor)
+        data = file.read(MAX_BYTES + 1)  # a file that grows while read stops at the limit
     if len(data) > MAX_BYTES:
         raise RefusedInputError(name, f"file grew past the {MAX_BYTES}-byte limit for one report while read")
     return data
@@ -372,11 +378,11 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         "source_url": document.source_url,
         "published": document.published,
     }
-    failed = failed_cells(records)
+    identities, failed = evaluate(records) if records else ([], frozenset())
     cells = [(report_id, *r, tuple(r[:3]) in failed) for r in _with_pages(records, document)]
     stated = extract_figures(document.text)
     applications = [f.value for f in stated if f.figure == "applications_received"]
-    found = check_records(records) + soft_checks(records, meta["level"], applications) if records else []
+    found = identities + soft_checks(records, meta["level"], applications) if records else []
     checks = [(report_id, *check) for check in found]
     figures = [(report_id, *figure) for figure in stated]
     return ParsedReport(meta, cells, checks, figures)

@@ -43,7 +43,7 @@ from govreports.corpus import Corpus
 from govreports.metadata import KEYS
 from govreports.schema import APPLICATIONS
 from govreports.synth import generate_report
-from govreports.validate import check_records, failed_cells, soft_checks
+from govreports.validate import evaluate, soft_checks
 
 APPLICANTS = tuple(c.key for c in APPLICATIONS.cols if c.key != "total")
 ENFORCEMENT = ("licensing", "penalty", "coercion")
@@ -154,9 +154,9 @@ def simulate_corpus(
         meta, records = _report(organ, params, rng, synth, blank_rate)
         metas.append(meta)
         plain = [(t, r, c, v) for t, r, c, v, *_ in records]
-        failed = failed_cells(plain)
+        identities, failed = evaluate(plain)
         cells.extend((organ.report_id, *record, tuple(record[:3]) in failed) for record in records)
-        found = check_records(plain) + soft_checks(plain, organ.level, [])
+        found = identities + soft_checks(plain, organ.level, [])
         checks.extend((organ.report_id, *check) for check in found)
         sentence = f"本年度主动公开政府信息{int(organ.proactive_total)}条。"
         figures.append(

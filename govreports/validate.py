@@ -48,23 +48,27 @@ def check_records(records) -> list[CheckRecord]:
     ]
 
 
-def failed_cells(records) -> frozenset[tuple[str, str, str]]:
-    """Return the ``(table, row, col)`` of every cell in an identity that fails.
+def evaluate(records) -> tuple[list[CheckRecord], frozenset[tuple[str, str, str]]]:
+    """Evaluate every identity once: the check records, and the cells of the failing ones.
+
+    The cells are ``(table, row, col)`` of every operand of an identity that fails.
 
     A digit misread the same way by every engine (a font mapping two digits wrongly, say)
     cannot be seen in the cell itself, only in the identities it breaks.
 
     >>> rows = [("appeals", "review", c, v) for c, v in [("upheld", 1), ("corrected", 0),
     ...     ("other", 0), ("pending", 0), ("total", 2)]]
-    >>> sorted(failed_cells(rows))[:2]
-    [('appeals', 'review', 'corrected'), ('appeals', 'review', 'other')]
+    >>> checks, failed = evaluate(rows)
+    >>> [c[-1] for c in checks if c[0] == "T4.SUM"][0], sorted(failed)[:2]
+    ('fail', [('appeals', 'review', 'corrected'), ('appeals', 'review', 'other')])
     """
-    return frozenset(
-        (i.table, row, col)
-        for i, *_, status in _evaluated(records)
-        if status == "fail"
-        for row, col in (*i.lhs, *i.rhs)
-    )
+    checks: list[CheckRecord] = []
+    failed: set[tuple[str, str, str]] = set()
+    for i, lhs, rhs, delta, status in _evaluated(records):
+        checks.append((i.check_id, i.kind, i.table, i.scope, i.formula, lhs, rhs, delta, status))
+        if status == "fail":
+            failed.update((i.table, row, col) for row, col in (*i.lhs, *i.rhs))
+    return checks, frozenset(failed)
 
 
 def _evaluated(records) -> Iterator[tuple[Identity, float | None, float | None, float | None, str]]:
