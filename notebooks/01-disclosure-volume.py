@@ -61,24 +61,9 @@ sim_seed = 1
 MEASURES = ("proactive_total", "new_received")
 MEASURE_ZH = {"proactive_total": "主动公开信息", "new_received": "本年新收申请"}
 UNIT = {"proactive_total": "条", "new_received": "件"}
-LEVEL_ZH = {
-    "central": "中央",
-    "province": "省级",
-    "prefecture": "地市级",
-    "county": "县级",
-    "township": "乡镇级",
-}
-TYPE_ZH = {
-    "government": "人民政府",
-    "government_office": "政府办公室（厅）",
-    "department": "政府部门",
-    "township": "乡镇政府",
-    "subdistrict": "街道办事处",
-    "dev_zone": "开发区管委会",
-    "vertical_unit": "垂直管理单位",
-    "other": "其他机关",
-}
-SCOPE_ZH = {"organ": "机关本身", "region_aggregate": "全区域汇总", "unknown": "范围不明"}
+LEVEL_ZH = stats.CATEGORY_LABELS["level"]
+TYPE_ZH = stats.CATEGORY_LABELS["organ_type"]
+SCOPE_ZH = stats.CATEGORY_LABELS["scope"]
 REBUILT = ("split", "expanded", "joined")  # values the template solver rebuilt
 CRAWLED = ("crawl", "markdown")  # crawler dumps, PDF-text and OCR dumps
 FIRST_TEMPLATE_YEAR = 2019  # the standard tables start with reports on 2019

@@ -73,24 +73,9 @@ panel["scope"] = panel["scope"].astype("string").fillna("unknown")
 counts = stats.corpus_counts(corpus)
 organs = panel.loc[panel["scope"] == "organ"]
 
-LEVEL_ZH = {
-    "central": "中央",
-    "province": "省级",
-    "prefecture": "地市级",
-    "county": "县级",
-    "township": "乡镇级",
-}
-TYPE_ZH = {
-    "government": "人民政府",
-    "government_office": "政府办公室（厅）",
-    "department": "政府部门",
-    "township": "乡镇政府",
-    "subdistrict": "街道办事处",
-    "dev_zone": "开发区管委会",
-    "vertical_unit": "垂直管理单位",
-    "other": "其他",
-}
-SCOPE_ZH = {"organ": "机关本身", "region_aggregate": "全区域汇总（本级政府）", "unknown": "范围不明"}
+LEVEL_ZH = stats.CATEGORY_LABELS["level"]
+TYPE_ZH = stats.CATEGORY_LABELS["organ_type"]
+SCOPE_ZH = stats.CATEGORY_LABELS["scope"]
 MODEL_ZH = {
     "poisson": "泊松",
     "negbin": "负二项 NB2",

@@ -67,7 +67,7 @@ organs = panel.loc[panel["scope"] == "organ"]
 scope = panel["scope"].astype("string").fillna("unknown")
 
 # Chinese names for the categories shown in figures.
-SCOPE_ZH = {"organ": "机关本身", "region_aggregate": "全区域（本级政府）", "unknown": "范围未知"}
+SCOPE_ZH = stats.CATEGORY_LABELS["scope"]
 UNIT = {"licensing": "件", "penalty": "件", "coercion": "件", "fees_10k_yuan": "万元"}
 
 

@@ -75,6 +75,7 @@ from govreports.stats.models import (
 from govreports.stats.panel import (
     CARRY_CHECK_ID,
     CARRY_KIND,
+    CATEGORY_LABELS,
     ENFORCEMENT,
     LABELS,
     META_COLUMNS,
@@ -108,6 +109,7 @@ from govreports.stats.screens import (
 )
 
 __all__ = [
+    "CATEGORY_LABELS",
     "ABBREVIATIONS",
     "ALL_ZERO_FINDING",
     "CARRY_CHECK_ID",

@@ -58,6 +58,27 @@ PANEL_GROUPS: dict[str, tuple[str, str, str]] = {
     "litigation": ("appeals", "litigation_", "total"),
 }
 ENFORCEMENT = ("licensing", "penalty", "coercion")
+# Chinese names of the metadata categories, for tables and figures (one wording everywhere).
+CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "level": {
+        "central": "中央",
+        "province": "省级",
+        "prefecture": "地市级",
+        "county": "县级",
+        "township": "乡镇级",
+    },
+    "organ_type": {
+        "government": "人民政府",
+        "government_office": "政府办公室（厅）",
+        "department": "政府部门",
+        "township": "乡镇政府",
+        "subdistrict": "街道办事处",
+        "dev_zone": "开发区管委会",
+        "vertical_unit": "垂直管理单位",
+        "other": "其他机关",
+    },
+    "scope": {"organ": "机关本身", "region_aggregate": "全区域汇总（本级政府）", "unknown": "范围不明"},
+}
 LABELS = {
     "licensing": "行政许可",
     "penalty": "行政处罚",
