@@ -17,7 +17,7 @@ import pandas as pd
 from govreports import fetch
 from govreports.errors import ReadError
 from govreports.io import export_csv, export_stata
-from govreports.readers.pdf_settings import PAGE_CHOICES, PdfSettings
+from govreports.readers.pdf_settings import ENGINE_NAMES, PAGE_CHOICES, PdfSettings
 from govreports.report import read_report
 from govreports.schema import template_cells
 from govreports.store import build, read_frame
@@ -62,8 +62,9 @@ def _main(argv: list[str] | None) -> int:
     parse.add_argument("--no-csv", action="store_true", help="skip the CSV copies of the frames")
     parse.add_argument(
         "--pdf-engines",
-        default="pdfplumber",
-        help="PDF table engines, comma-separated; with two, cells they read differently are flagged",
+        default=",".join(PdfSettings().engines),
+        help=f"PDF table engines ({', '.join(ENGINE_NAMES)}), comma-separated; with two, cells they "
+        "read differently are flagged (default: %(default)s)",
     )
     parse.add_argument(
         "--pdf-pages", choices=PAGE_CHOICES, default="located", help="PDF pages to read tables on"

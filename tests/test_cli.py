@@ -60,7 +60,7 @@ def test_parse_refuses_an_unknown_pdf_engine(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["parse", "data/raw", "-o", str(tmp_path / "out"), "--pdf-engines", "pdfplumber,tabula"])
     assert exit_info.value.code == 2
-    assert "--pdf-engines: engines: one or two different names of ('pdfplumber', 'camelot')" in (
+    assert "--pdf-engines: engines: one or two different names of ('pdfium', 'pdfplumber', 'camelot')" in (
         capsys.readouterr().err
     )
 

@@ -27,7 +27,7 @@ from govreports.errors import (
 )
 from govreports.readers import pdf_engines
 from govreports.readers.pdf import PdfSettings, locate_pages, read_pdf, use_pdf_settings
-from govreports.readers.pdf_engines import read_text_layer
+from govreports.readers.pdf_engines import read_document, read_text_layer
 from govreports.render.pdf import FONTS, render_pdfs
 from govreports.synth import generate_report
 
@@ -41,7 +41,7 @@ CASES = {
 }
 
 
-def _read(path, engines=("pdfplumber",)) -> gr.Report:
+def _read(path, engines=("pdfium",)) -> gr.Report:
     with use_pdf_settings(PdfSettings(engines=engines)):
         return gr.read_report(path)
 
@@ -49,7 +49,16 @@ def _read(path, engines=("pdfplumber",)) -> gr.Report:
 # The real report --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("engines", [("pdfplumber",), ("camelot",), ("pdfplumber", "camelot")])
+EVERY_ENGINE = [
+    ("pdfium",),
+    ("pdfplumber",),
+    ("camelot",),
+    ("pdfium", "pdfplumber"),
+    ("pdfplumber", "camelot"),
+]
+
+
+@pytest.mark.parametrize("engines", EVERY_ENGINE)
 def test_huaian_every_cell_with_each_engine(engines):
     report = _read(HUAIAN, engines)
     assert cell_tuples(report.cells) == golden_cells("huaian-city-2024")
@@ -118,6 +127,24 @@ def test_render_then_read_gives_the_same_cells(rendered, font, case):
     assert cell_tuples(report.cells) == synthetic.expected()
 
 
+def _grids(engine, path):
+    layer = read_document(path.name, path.read_bytes(), tables_on=locate_pages)
+    return engine(layer, {i: layer.pages[i].height for i in layer.table_pages})
+
+
+def test_the_pdfium_engine_finds_the_tables_and_cells_pdfplumber_finds(rendered):
+    # pdfium gives coordinates as 32-bit floats, pdfminer as 64-bit ones.
+    for path in [HUAIAN, *(path for path, _ in rendered.values())]:
+        mine, theirs = _grids(pdf_engines.pdfium_tables, path), _grids(pdf_engines.pdfplumber_tables, path)
+        assert [[r.cells for r in g.rows] for g in mine] == [[r.cells for r in g.rows] for g in theirs]
+        for a, b in zip(mine, theirs, strict=True):
+            assert a.xs == pytest.approx(b.xs, abs=1e-3)
+            assert [r.page for r in a.rows] == [r.page for r in b.rows]
+            assert [(r.top, r.bottom) for r in a.rows] == [
+                (pytest.approx(r.top, abs=1e-3), pytest.approx(r.bottom, abs=1e-3)) for r in b.rows
+            ]
+
+
 @pytest.mark.parametrize("font", FONTS)
 def test_applications_table_runs_across_a_page_break(rendered, font):
     # At least one PDF per font has 表三 on two pages (all do at the current layout).
@@ -148,8 +175,8 @@ def test_both_engines_agree_on_a_truetype_pdf(rendered):
 
 
 def test_a_cell_the_engines_read_differently_is_flagged(monkeypatch):
-    def misreading(data, heights):
-        grids = pdf_engines.pdfplumber_tables(data, heights)
+    def misreading(layer, heights):
+        grids = pdf_engines.pdfplumber_tables(layer, heights)
         for grid in grids:
             for i, row in enumerate(grid.rows):
                 if row.cells and row.cells[0] == "一、本年新收政府信息公开申请数量":
@@ -172,7 +199,7 @@ def test_a_cell_the_engines_read_differently_is_flagged(monkeypatch):
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"engines": ("tabula",)}, r"engines: one or two different names of \('pdfplumber', 'camelot'\)"),
+        ({"engines": ("tabula",)}, r"names of \('pdfium', 'pdfplumber', 'camelot'\), not \('tabula',\)"),
         ({"engines": ("camelot", "camelot")}, "engines: one or two different names"),
         ({"pages": "some"}, r"pages must be one of \('located', 'all'\), not 'some'"),
     ],

@@ -2,12 +2,14 @@
 
 The text layer (pypdfium2, milliseconds per page) is read first: it is the document's ``text``
 and it tells which pages hold 表二, 表三 and 表四 (by the row labels of
-:mod:`govreports.schema`). Table engines (:mod:`govreports.readers.pdf_engines`), which take a
-tenth of a second or more per page, run on those pages only, on the document as pdfium read it
-(saved as one revision), and every value or placeholder they read is compared with the text
-layer's characters in its cell: a cell they read otherwise is ``engine_disagreement``. Tables
-that run across a page break are stitched back together; page numbers and running heads between
-them are dropped.
+:mod:`govreports.schema`). On those pages only, tables are read by the engines of
+:class:`PdfSettings` (:mod:`govreports.readers.pdf_engines`). The default, ``pdfium``, takes
+the ruling lines pdfium reads with the page's text and puts the text layer's own characters in
+the cells, in about a millisecond per page. ``pdfplumber`` and ``camelot`` parse the file again
+(a tenth of a second or more per page), as pdfium read it (saved as one revision), and every
+value or placeholder they read is compared with the text layer's characters in its cell: a cell
+they read otherwise is ``engine_disagreement``. Tables that run across a page break are
+stitched back together; page numbers and running heads between them are dropped.
 
 ``rows`` are the paragraphs outside tables (one cell each) and the table rows (one cell per
 printed cell, positions covered by merged cells left out), in reading order. Each row's ``line``
@@ -36,6 +38,7 @@ from govreports.readers.pdf_engines import (
     GridRow,
     Line,
     PageText,
+    TextLayer,
     UnreliableEngineError,
     check_text_layer,
     clean_text,
@@ -73,13 +76,13 @@ def read_pdf(
     govreports.errors.CorruptFileError: scan.pdf: truncated PDF: no end-of-file marker (%%EOF)
     """
     chosen = current_settings(settings)
-    layer = read_document(source, data)
+    choose = locate_pages if chosen.pages == "located" else _every_page
+    # Engines that parse the file themselves read it as pdfium does (saved as one revision).
+    layer = read_document(source, data, tables_on=choose, save=chosen.engines != ("pdfium",))
     pages = layer.pages
-    wanted = locate_pages(pages) if chosen.pages == "located" else [p.index for p in pages]
-    # The engines read the document as pdfium does (one revision); a cell they still read
-    # otherwise than the text layer is flagged.
-    grids = _tables(source, layer.data, {i: pages[i].height for i in wanted}, chosen.engines)
-    grids = check_text_layer(grids, pages)
+    grids = _tables(source, layer, {i: pages[i].height for i in layer.table_pages}, chosen.engines)
+    if chosen.engines[0] != "pdfium":  # pdfium's cells are the text layer's own characters
+        grids = check_text_layer(grids, pages)
     text = "\n".join(line.text for page in pages for line in page.lines)
     starts = tuple(accumulate((len(page.lines) for page in pages[:-1]), initial=1))
     return Document(source, text, assemble(pages, grids), "pdf", page_starts=starts)
@@ -118,22 +121,26 @@ def locate_pages(pages: list[PageText]) -> list[int]:
     return list(range(first, last + 1))
 
 
+def _every_page(pages: list[PageText]) -> list[int]:
+    return [page.index for page in pages]
+
+
 def _score(lines: list[Line]) -> int:
     text = normalize_label("".join(line.text for line in lines))
     return sum(marker in text for marker in _MARKERS)
 
 
-def _tables(source: str, data: bytes, heights: dict[int, float], engines: tuple[str, ...]) -> list[Grid]:
+def _tables(source: str, layer: TextLayer, heights: dict[int, float], engines: tuple[str, ...]) -> list[Grid]:
     """Run the engines on the located pages; with two, flag the cells where they disagree."""
     if not heights:
         return []
-    found = [_run(source, name, data, heights) for name in engines]
+    found = [_run(source, name, layer, heights) for name in engines]
     return combine(found[0], found[1]) if len(found) == 2 else found[0]
 
 
-def _run(source: str, name: str, data: bytes, heights: dict[int, float]) -> list[Grid]:
+def _run(source: str, name: str, layer: TextLayer, heights: dict[int, float]) -> list[Grid]:
     try:
-        return ENGINES[name](data, heights)
+        return ENGINES[name](layer, heights)
     except UnreliableEngineError as error:
         raise TableEngineError(source, str(error)) from error
     except Exception as error:  # engines raise many types for damaged PDFs; none may escape raw

@@ -1,9 +1,10 @@
 r"""What the PDF reader extracts with: the text layer (pypdfium2) and table engines.
 
 :func:`read_document` returns every page's text lines with their character boxes, in
-milliseconds per page, and the document as pdfium reads it, saved as a single revision: the
-bytes table engines are given, so that they read the same objects (a file with an appended
-revision and a damaged cross-reference table is read as one document, not as two).
+milliseconds per page, the ruling lines of the pages chosen to hold tables (read while pdfium
+has them loaded), and, for the engines that parse the file themselves, the document as pdfium
+reads it, saved as a single revision, so that they read the same objects (a file with an
+appended revision and a damaged cross-reference table is read as one document, not as two).
 :func:`page_furniture` and :func:`paragraphs` work on those lines; :func:`check_text_layer`
 compares what an engine read in a cell with the text layer's characters inside it.
 
@@ -12,13 +13,15 @@ inflate past :data:`MAX_STREAM_BYTES` (one) or :data:`MAX_INFLATED_BYTES` (all t
 pdfium inflates a whole stream in memory, and a page content stream of 2 GiB, 2.5 MB on disk,
 aborts the process.
 
-A table engine is a function ``(data, heights) -> list[Grid]``, where ``heights`` maps the
-0-based indices of the pages to read to their heights in points; it takes a tenth of a second
-(pdfplumber) to a third (camelot) per page. Every engine reports a table the
-same way: its column edges and rows, each cell either its text or a :class:`Covered` marker for
-a position that a spanning (merged) cell covers. Spans are kept as markers rather than copied
-text, so that the reader can drop them (rows then read like a tab-separated copy of the table)
-and can continue a span across a page break.
+A table engine is a function ``(layer, heights) -> list[Grid]``, where ``heights`` maps the
+0-based indices of the pages to read to their heights in points. ``pdfium`` finds the tables in
+the rulings and fills them with the text layer's characters, as pdfplumber would (the same
+cells on every PDF we have), in about a millisecond per page; ``pdfplumber`` and ``camelot``
+parse the saved copy again and take a tenth to a third of a second per page. Every engine
+reports a table the same way: its column edges and rows, each cell either its text or a
+:class:`Covered` marker for a position that a spanning (merged) cell covers. Spans are kept as
+markers rather than copied text, so that the reader can drop them (rows then read like a
+tab-separated copy of the table) and can continue a span across a page break.
 
 >>> clean_text("结果\n维持"), clean_text("12\n34")
 ('结果维持', '12 34')
@@ -31,14 +34,17 @@ import binascii
 import io
 import re
 import statistics
+import struct
 import warnings
 import zlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cached_property
+from itertools import groupby, pairwise
+from operator import itemgetter
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
@@ -46,6 +52,7 @@ import pypdfium2.raw as pdfium_raw
 from govreports.cells import DISAGREEMENT, disagreement, looks_numeric
 from govreports.errors import CorruptFileError, ProtectedFileError, RefusedInputError, UnsupportedInputError
 from govreports.readers.document import RawRow
+from govreports.readers.pdf_lattice import Ruling, find_tables, page_rulings
 from govreports.readers.pdf_settings import ENGINE_NAMES
 
 __all__ = [
@@ -90,7 +97,9 @@ class Line:
     """One line of the text layer: its text, page, character boxes and line number in ``text``.
 
     ``chars`` are the line's characters that have a box, one for each of ``boxes``, in order
-    (spaces, and characters pdfium adds to its text, have none).
+    (spaces, and characters pdfium adds to its text, have none). ``spaced`` are the indices in
+    ``chars`` of the characters after a space the PDF itself holds (not one pdfium adds for a
+    gap).
     """
 
     text: str
@@ -98,6 +107,7 @@ class Line:
     boxes: tuple[Box, ...]
     number: int = 0
     chars: str = ""
+    spaced: frozenset[int] = frozenset()
 
     @cached_property
     def box(self) -> Box:
@@ -173,15 +183,22 @@ class Grid:
         return cell
 
 
-Engine = Callable[[bytes, Mapping[int, float]], list[Grid]]
-
-
 @dataclass(frozen=True)
 class TextLayer:
-    """A PDF as pdfium reads it: its pages' text lines, and the document saved as one revision."""
+    """A PDF as pdfium reads it.
+
+    Attributes:
+        pages: every page's text lines.
+        data: the document saved as one revision (the bytes as given when not saved, or when
+            pdfium cannot save it).
+        table_pages: the indices of the pages chosen to read tables on.
+        rulings: the ruling lines drawn on each of those pages.
+    """
 
     pages: list[PageText]
     data: bytes
+    table_pages: tuple[int, ...] = ()
+    rulings: dict[int, tuple[Ruling, ...]] = field(default_factory=dict)
 
 
 def read_text_layer(source: str, data: bytes) -> list[PageText]:
@@ -194,12 +211,22 @@ def read_text_layer(source: str, data: bytes) -> list[PageText]:
     return read_document(source, data).pages
 
 
-def read_document(source: str, data: bytes) -> TextLayer:
-    """Read the text layer and save the document as pdfium reads it, for the table engines.
+def read_document(
+    source: str,
+    data: bytes,
+    *,
+    tables_on: Callable[[list[PageText]], list[int]] | None = None,
+    save: bool = True,
+) -> TextLayer:
+    """Read the text layer, and the rulings of the pages ``tables_on`` chooses from it.
 
-    pdfium repairs a damaged cross-reference table by scanning the file, where pdfminer may
-    follow an older revision's: engines given the saved copy read what the text layer shows.
-    Saving takes about a millisecond per MB.
+    With ``save``, the document is also saved as pdfium reads it, for the table engines that
+    parse the file themselves: pdfium repairs a damaged cross-reference table by scanning the
+    file, where pdfminer may follow an older revision's, and engines given the saved copy read
+    what the text layer shows. Saving takes about a millisecond per MB.
+
+    Pages stay loaded until their rulings are read (a page load is most of the cost of its
+    text), unless the document has more than :data:`_KEPT_LOADED` pages.
 
     Raises:
         ReadError: as :func:`read_text_layer`.
@@ -213,21 +240,52 @@ def read_document(source: str, data: bytes) -> TextLayer:
         if "password" in str(error).lower():
             raise ProtectedFileError(source, "encrypted PDF: it needs a password to open") from error
         raise CorruptFileError(source, f"not a readable PDF (corrupt): {error}") from error
+    loaded: dict[int, pdfium.PdfPage] = {}
     try:
+        keep = len(document) <= _KEPT_LOADED
         pages: list[PageText] = []
         for index in range(len(document)):
             first = sum(len(p.lines) for p in pages) + 1
+            page = _load(source, document, index)
             try:
-                pages.append(_page_text(document, index, first))
+                pages.append(_page_text(page, index, first))
             except pdfium.PdfiumError as error:
-                reason = f"damaged PDF: page {index + 1} cannot be read ({error})"
-                raise CorruptFileError(source, reason) from error
-        saved = _single_revision(document) or data
+                page.close()
+                raise CorruptFileError(source, _damaged(index, error)) from error
+            if keep:
+                loaded[index] = page
+            else:
+                page.close()
+        if not any(page.lines for page in pages):
+            raise UnsupportedInputError(source, "no text layer; OCR is not supported")
+        chosen = tuple(tables_on(pages)) if tables_on is not None else ()
+        rulings = {}
+        for index in chosen:
+            page = loaded.pop(index, None) or _load(source, document, index)
+            try:
+                rulings[index] = page_rulings(page.raw, pages[index].height)
+            finally:
+                page.close()
+        saved = (_single_revision(document) or data) if save else data
     finally:
+        for page in loaded.values():
+            page.close()
         document.close()
-    if not any(page.lines for page in pages):
-        raise UnsupportedInputError(source, "no text layer; OCR is not supported")
-    return TextLayer(pages, saved)
+    return TextLayer(pages, saved, chosen, rulings)
+
+
+_KEPT_LOADED = 64  # pages: a longer document has its table pages loaded again
+
+
+def _load(source: str, document: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:
+    try:
+        return document[index]
+    except pdfium.PdfiumError as error:
+        raise CorruptFileError(source, _damaged(index, error)) from error
+
+
+def _damaged(index: int, error: Exception) -> str:
+    return f"damaged PDF: page {index + 1} cannot be read ({error})"
 
 
 def _single_revision(document: pdfium.PdfDocument) -> bytes | None:
@@ -244,38 +302,53 @@ def _single_revision(document: pdfium.PdfDocument) -> bytes | None:
     return buffer.getvalue()
 
 
-def _page_text(document: pdfium.PdfDocument, index: int, first_line: int) -> PageText:
-    page = document[index]
+def _page_text(page: pdfium.PdfPage, index: int, first_line: int) -> PageText:
+    width, height = page.get_size()
+    textpage = page.get_textpage()
     try:
-        width, height = page.get_size()
-        textpage = page.get_textpage()
-        try:
-            found = list(_lines(textpage, index, height))
-        finally:
-            textpage.close()
+        found = list(_lines(textpage, index, height))
     finally:
-        page.close()
+        textpage.close()
     found.sort(key=lambda line: (round(line.top), line.box[0]))
     lines = [replace(line, number=first_line + k) for k, line in enumerate(found)]
     return PageText(index, width, height, lines)
 
 
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+_RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
+
+
 def _lines(textpage: pdfium.PdfTextPage, index: int, height: float) -> Iterator[Line]:
     """Yield the lines of the text layer with their character boxes (points from the page top)."""
+    raw = textpage.raw
+    loose_box, generated = pdfium_raw.FPDFText_GetLooseCharBox, pdfium_raw.FPDFText_IsGenerated
+    rect, corners = pdfium_raw.FS_RECTF(), _RECT.unpack_from
     text = textpage.get_text_range()
+    # pdfium leaves the page's control characters out of its text; then text indices must be
+    # mapped to character indices (a call per character), else they are the same.
+    mapped = pdfium_raw.FPDFText_CountChars(raw) != len(text)
     offset = 0
-    for chunk in re.split(r"(\r\n|\r|\n)", text):
+    for chunk in _LINE_BREAK.split(text):
         start, offset = offset, offset + len(chunk)
         if not chunk.strip():
             continue
-        # pdfium may insert or drop characters in its text: map text indices → char indices.
-        placed = [(char, pdfium_raw.FPDFText_GetCharIndexFromTextIndex(textpage.raw, start + k))
-                  for k, char in enumerate(chunk) if not char.isspace()]  # fmt: skip
-        placed = [(char, i) for char, i in placed if i >= 0]
-        if placed:  # PDF coordinates (from the bottom) → points from the page top
-            boxes = (textpage.get_charbox(i, loose=True) for _, i in placed)
-            flipped = tuple((x0, height - y1, x1, height - y0) for x0, y0, x1, y1 in boxes)
-            yield Line(chunk.strip(), index, flipped, chars="".join(char for char, _ in placed))
+        chars, boxes, spaced, space = [], [], set(), False
+        for k, char in enumerate(chunk, start):
+            if (i := pdfium_raw.FPDFText_GetCharIndexFromTextIndex(raw, k) if mapped else k) < 0:
+                continue
+            if char.isspace():
+                space = space or not generated(raw, i)
+                continue
+            if not loose_box(raw, i, rect):
+                raise pdfium.PdfiumError(f"Failed to get the box of character {i}.")
+            if space:
+                spaced.add(len(chars))
+                space = False
+            chars.append(char)
+            left, top, right, bottom = corners(rect)  # from the page bottom → from the page top
+            boxes.append((left, height - top, right, height - bottom))
+        if chars:
+            yield Line(chunk.strip(), index, tuple(boxes), chars="".join(chars), spaced=frozenset(spaced))
 
 
 # Decompression bombs. Streams are found by their keyword, not through the cross-reference
@@ -586,12 +659,100 @@ def clean_text(text: str | None) -> str:
     return joined
 
 
-def pdfplumber_tables(data: bytes, heights: Mapping[int, float]) -> list[Grid]:
+def pdfium_tables(layer: TextLayer, heights: Mapping[int, float]) -> list[Grid]:
+    """Return the ruled tables the PDF's own paths draw, with the text layer's characters in them.
+
+    Tables and cells are found as pdfplumber finds them (:mod:`govreports.readers.pdf_lattice`).
+    A cell's text is its characters whose boxes are centred inside it, by text-layer line, with
+    a space between two where the PDF holds one or they are over 3 pt apart.
+    """
+    grids = []
+    for index in heights:
+        tables = find_tables(layer.rulings.get(index, ()))
+        texts = _texts_in_cells(tables, layer.pages[index]) if tables else {}
+        grids.extend(_cells_grid(index, cells, texts) for cells in tables)
+    return grids
+
+
+_CHAR_GAP = 3.0  # points between characters that make a space (pdfplumber's x_tolerance)
+
+
+def _cells_grid(index: int, cells: list[Box], texts: Mapping[Box, str]) -> Grid:
+    """Return the grid of one table's cells: a column at each left edge, a row at each top."""
+    lefts = sorted({c[0] for c in cells})
+    tops = sorted({c[1] for c in cells})
+    xs = (*lefts, max(c[2] for c in cells if c[0] == lefts[-1]))
+    bottoms = [*tops[1:], max(c[3] for c in cells if c[1] == tops[-1])]
+    at = {(c[1], c[0]): c for c in cells}
+    grid = Grid(xs)
+    for top, bottom in zip(tops, bottoms, strict=True):
+        boxes = [at.get((top, left)) for left in lefts]
+        row = tuple(
+            clean_text(texts.get(box, "")) if box is not None else _plumber_cover(boxes, j, xs)
+            for j, box in enumerate(boxes)
+        )
+        grid.rows.append(GridRow(index, top, bottom, row))
+    return grid
+
+
+def _texts_in_cells(tables: list[list[Box]], page: PageText) -> dict[Box, str]:
+    """Map each cell to the text of the characters centred in it (boxes half-open, as pdfplumber)."""
+    finders = [_CellFinder(cells) for cells in tables]
+    top, bottom = min(f.box[1] for f in finders), max(f.box[3] for f in finders)
+    found: dict[Box, list[tuple[int, float, float, str, bool]]] = defaultdict(list)
+    for line in page.lines:
+        if line.box[3] < top or line.box[1] > bottom:
+            continue
+        for k, (char, (x0, y0, x1, y1)) in enumerate(zip(line.chars, line.boxes, strict=True)):
+            x, y = (x0 + x1) / 2, (y0 + y1) / 2
+            cell = next((c for f in finders if (c := f.cell_at(x, y)) is not None), None)
+            if cell is not None:
+                found[cell].append((line.number, x0, x1, char, k in line.spaced))
+    return {cell: _cell_text(chars) for cell, chars in found.items()}
+
+
+class _CellFinder:
+    """The cell of a table over a point: a grid of its left edges and tops, spans filled in."""
+
+    def __init__(self, cells: list[Box]) -> None:
+        self.lefts = sorted({c[0] for c in cells})
+        self.tops = sorted({c[1] for c in cells})
+        self.box = (self.lefts[0], self.tops[0], max(c[2] for c in cells), max(c[3] for c in cells))
+        self.over: dict[tuple[int, int], Box] = {}
+        for cell in cells:
+            for i in range(bisect_left(self.tops, cell[1]), bisect_left(self.tops, cell[3])):
+                for j in range(bisect_left(self.lefts, cell[0]), bisect_left(self.lefts, cell[2])):
+                    self.over[i, j] = cell
+
+    def cell_at(self, x: float, y: float) -> Box | None:
+        cell = self.over.get((bisect_right(self.tops, y) - 1, bisect_right(self.lefts, x) - 1))
+        if cell is not None and cell[0] <= x < cell[2] and cell[1] <= y < cell[3]:
+            return cell
+        return None
+
+
+def _cell_text(chars: list[tuple[int, float, float, str, bool]]) -> str:
+    """Join a cell's characters: by text-layer line, top to bottom; each line left to right.
+
+    Lines are the text layer's, not clusters of character tops: the loose boxes of punctuation
+    set in another font than the digits around it start higher or lower.
+    """
+    text = []
+    for _, group in groupby(sorted(chars, key=itemgetter(0, 1)), key=itemgetter(0)):
+        line = list(group)
+        words = line[0][3]
+        for previous, char in pairwise(line):
+            words += (" " if char[4] or char[1] > previous[2] + _CHAR_GAP else "") + char[3]
+        text.append(words)
+    return "\n".join(text)
+
+
+def pdfplumber_tables(layer: TextLayer, heights: Mapping[int, float]) -> list[Grid]:
     """Return the ruled tables pdfplumber finds (from vector lines and rectangles)."""
     import pdfplumber
 
     grids = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    with pdfplumber.open(io.BytesIO(layer.data)) as pdf:
         for index in heights:
             page = pdf.pages[index]
             grids.extend(_plumber_grid(index, table) for table in page.find_tables())
@@ -630,10 +791,11 @@ def _plumber_cover(boxes: list, j: int, xs: tuple[float, ...]) -> Covered:
 _MAX_GLYPH_EM = 2.0
 
 
-def camelot_tables(data: bytes, heights: Mapping[int, float]) -> list[Grid]:
+def camelot_tables(layer: TextLayer, heights: Mapping[int, float]) -> list[Grid]:
     """Return the ruled tables camelot finds (lattice: lines detected in a rendered image)."""
     import camelot
 
+    data = layer.data
     _refuse_tall_glyphs(data, heights)
     pages = ",".join(str(index + 1) for index in heights)
     # split_text: text running across a ruling belongs to each cell it crosses. copy_text is not
@@ -684,7 +846,10 @@ def _refuse_tall_glyphs(data: bytes, heights: Mapping[int, float]) -> None:
         )
 
 
-ENGINES: dict[str, Engine] = dict(zip(ENGINE_NAMES, (pdfplumber_tables, camelot_tables), strict=True))
+Engine = Callable[[TextLayer, Mapping[int, float]], list[Grid]]
+ENGINES: dict[str, Engine] = dict(
+    zip(ENGINE_NAMES, (pdfium_tables, pdfplumber_tables, camelot_tables), strict=True)
+)
 
 
 def combine(primary: list[Grid], secondary: list[Grid]) -> list[Grid]:

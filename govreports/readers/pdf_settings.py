@@ -17,7 +17,7 @@ from dataclasses import dataclass
 __all__ = ["ENGINE_NAMES", "PAGE_CHOICES", "PdfSettings", "current_settings", "use_pdf_settings"]
 
 # The table engines of :mod:`govreports.readers.pdf_engines`, which maps each name to its reader.
-ENGINE_NAMES = ("pdfplumber", "camelot")
+ENGINE_NAMES = ("pdfium", "pdfplumber", "camelot")
 PAGE_CHOICES = ("located", "all")
 
 
@@ -26,14 +26,16 @@ class PdfSettings:
     """How PDFs are read.
 
     Attributes:
-        engines: table engines, from :data:`ENGINE_NAMES`. With two, the first one's cells are
+        engines: table engines, from :data:`ENGINE_NAMES`: ``pdfium`` (the default: the PDF's
+            own ruling lines and text layer), ``pdfplumber`` or ``camelot`` (which parse the
+            file again, several times slower). With two, the first one's cells are
             kept and every cell the second reads differently gets the status
             ``engine_disagreement``.
         pages: ``"located"`` (only the pages the text layer shows to hold the tables) or
             ``"all"``.
     """
 
-    engines: tuple[str, ...] = ("pdfplumber",)
+    engines: tuple[str, ...] = ("pdfium",)
     pages: str = "located"
 
     def __post_init__(self) -> None:
@@ -80,6 +82,6 @@ def current_settings(settings: PdfSettings | Mapping | None = None) -> PdfSettin
     """Return the settings to read PDFs with: ``settings``, else those of :func:`use_pdf_settings`.
 
     >>> current_settings().engines, current_settings({"pages": "all"}).pages
-    (('pdfplumber',), 'all')
+    (('pdfium',), 'all')
     """
     return PdfSettings.resolve(settings if settings is not None else _SETTINGS.get())
