@@ -10,6 +10,8 @@ Float64Dtype()
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -23,8 +25,18 @@ STATUS_DTYPE = pd.CategoricalDtype(STATUSES)
 CHECK_STATUS_DTYPE = pd.CategoricalDtype(("pass", "fail", "not_assessable"))
 STRING_DTYPE = pd.StringDtype("pyarrow")
 
+# Every (table, row, col) of the templates, numbered: a cell's table, keys and labels are taken
+# from these arrays by its number, in one vectorised step per column.
+_CELL_KEYS = [(t.key, r.key, c.key) for t in TABLES.values() for r in t.rows for c in t.cols]
+_CELL_INDEX = {key: i for i, key in enumerate(_CELL_KEYS)}
 _ROW_LABELS = {(t.key, r.key): r.label for t in TABLES.values() for r in t.rows}
 _COL_LABELS = {(t.key, c.key): c.label for t in TABLES.values() for c in t.cols}
+_CELL_TABLES = np.array([TABLE_ORDER.index(t) for t, _, _ in _CELL_KEYS], dtype=np.int8)
+_CELL_ROWS = pa.array([r for _, r, _ in _CELL_KEYS], pa.large_string())
+_CELL_COLS = pa.array([c for _, _, c in _CELL_KEYS], pa.large_string())
+_CELL_ROW_LABELS = pa.array([_ROW_LABELS[t, r] for t, r, _ in _CELL_KEYS], pa.large_string())
+_CELL_COL_LABELS = pa.array([_COL_LABELS[t, c] for t, _, c in _CELL_KEYS], pa.large_string())
+_CELL_KEY = itemgetter(1, 2, 3)
 
 FIGURE_COLUMNS = ("report_id", "figure", "value", "unit", "sentence", "note")
 FAILURE_COLUMNS = ("path", "stage", "error_type", "message")
@@ -36,23 +48,42 @@ def cells_frame(records: list[tuple]) -> pd.DataFrame:
 
     That is ``(report_id, table, row, col, value, status, raw, source_ref, in_failed_check)``.
     """
-    report_id, table, row, col, value, status, raw, ref, failed = _columns(records, 9)
+    n = len(records)
+    # The cell's number (a KeyError for a cell no template has), then each column by position.
+    cell = np.fromiter(map(_CELL_INDEX.__getitem__, map(_CELL_KEY, records)), dtype=np.intp, count=n)
+    taken = pa.array(cell, pa.int64())
+    report_id, value, status, raw, ref, failed = (_column(records, i) for i in (0, 4, 5, 6, 7, 8))
     frame = pd.DataFrame(
         {
             "report_id": _strings(report_id),
-            "table": _categorical(table, TABLE_DTYPE),
-            "row_key": _strings(row),
-            "col_key": _strings(col),
+            "table": pd.Categorical.from_codes(_CELL_TABLES[cell], dtype=TABLE_DTYPE),
+            "row_key": _taken(_CELL_ROWS, taken),
+            "col_key": _taken(_CELL_COLS, taken),
             "value": _floats(value),
             "status": _categorical(status, STATUS_DTYPE),
             "raw": _strings(raw),
-            "row_label": _strings(list(map(_ROW_LABELS.__getitem__, zip(table, row, strict=True)))),
-            "col_label": _strings(list(map(_COL_LABELS.__getitem__, zip(table, col, strict=True)))),
+            "row_label": _taken(_CELL_ROW_LABELS, taken),
+            "col_label": _taken(_CELL_COL_LABELS, taken),
             "source_ref": _strings(ref),
-            "in_failed_check": pd.array(failed, dtype="boolean"),
+            "in_failed_check": _booleans(failed),
         }
     )
     return frame[list(CELL_COLUMNS)]
+
+
+def _column(records: list[tuple], index: int) -> list:
+    return list(map(itemgetter(index), records))
+
+
+def _taken(values: pa.Array, indices: pa.Array) -> pd.api.extensions.ExtensionArray:
+    return pd.array(values.take(indices), dtype=STRING_DTYPE)
+
+
+def _booleans(values: list) -> pd.api.extensions.ExtensionArray:
+    if not set(values) <= {True, False}:  # missing values: pandas reads them as NA
+        return pd.array(values, dtype="boolean")
+    flags = np.fromiter(values, dtype=bool, count=len(values))
+    return pd.arrays.BooleanArray(flags, np.zeros(len(values), dtype=bool))
 
 
 # pandas builds these dtypes from Python lists an order of magnitude slower than pyarrow does,
@@ -137,7 +168,5 @@ def reports_frame(metas: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def _columns(records: list[tuple], width: int) -> list[tuple]:
-    if not records:
-        return [() for _ in range(width)]
-    return list(zip(*records, strict=True))
+def _columns(records: list[tuple], width: int) -> list[list]:
+    return [_column(records, i) for i in range(width)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
@@ -43,6 +44,12 @@ def header_order(rows: Sequence[Sequence[str]]) -> tuple[str, ...] | Literal["un
     header agrees with the template's order (or says nothing about it), and :data:`UNCERTAIN`
     when its rows contradict one another.
     """
+    return _order(tuple(map(tuple, rows)))
+
+
+# Reports of one layout print the same header rows: each header is read once.
+@lru_cache(maxsize=1024)
+def _order(rows: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | Literal["uncertain"] | None:
     before: set[tuple[str, str]] = set()
     for cells in rows:
         before.update(combinations(_keys(cells), 2))

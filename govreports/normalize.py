@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from govreports.cells import looks_numeric, parse_cell
@@ -30,6 +31,7 @@ from govreports.schema import (
     APPLICATIONS,
     DECIDED_STATUSES,
     OTHER_SUB_ROWS,
+    TABLES,
     TEMPLATE_MARKERS,
     TableSpec,
     identities,
@@ -145,10 +147,9 @@ def _segments(table: TableSpec, cells: tuple[str, ...]) -> list[tuple[str, list[
     Text after a row's values is a heading of what follows (第二十条第（五）项) and is dropped.
     """
     segments: list[tuple[str, list[str]]] = []
+    table_key = table.key
     for cell in cells:
-        key = None
-        if cell and not looks_numeric(cell):
-            key = match_row(table, normalize_label(cell))
+        key = _label_key(table_key, cell) if cell else None
         if key is not None:
             segments.append((key, []))
         elif segments:
@@ -157,6 +158,14 @@ def _segments(table: TableSpec, cells: tuple[str, ...]) -> list[tuple[str, list[
         while values and values[-1] and parse_cell(values[-1])[1] == "text":
             values.pop()
     return segments
+
+
+@lru_cache(maxsize=16384)
+def _label_key(table_key: str, cell: str) -> str | None:
+    """Return the key of the row a cell labels in a table, or None (a value, or no row's label)."""
+    if looks_numeric(cell):
+        return None
+    return match_row(TABLES[table_key], normalize_label(cell))
 
 
 def _find_rows(
@@ -264,7 +273,7 @@ def _labelled_table(
     short = False
     evidence: list[RowEvidence] = []
     for key in keys:
-        cols = table.cols_of(key, template)
+        cols = _cols_of(table.key, key, template)
         if isinstance(order, tuple) and set(order) == set(cols):
             cols = order
         if key not in found:
@@ -290,6 +299,11 @@ def _labelled_table(
     if short:  # only a row with fewer cells than the template can hold glued digits
         return _with_glued(records, split_glued_rows(table, found, keys, template))
     return records
+
+
+@lru_cache(maxsize=256)
+def _cols_of(table_key: str, row_key: str, template: str) -> tuple[str, ...]:
+    return TABLES[table_key].cols_of(row_key, template)
 
 
 def _printed_columns(table: TableSpec, region: list[RawRow], found: dict[str, FoundRow], notes: list[str]):
@@ -332,6 +346,13 @@ def _from_solver(table: TableSpec, record: Record, cell: SolvedCell) -> Record:
 def _aligned(table: TableSpec, key: str, cols: tuple[str, ...], cells: list[str], line: int) -> list[Record]:
     """Return the records of a row printed with separators, its cells aligned to the columns."""
     ref = f"line {line}"
+    table_key = table.key
+    values = [c for c in cells if c.strip()]
+    if len(values) == len(cols):  # most rows: one printed value per column
+        return [
+            (table_key, key, col, *_read(table_key, col, raw), raw, ref)
+            for col, raw in zip(cols, values, strict=True)
+        ]
     return [
         (table.key, key, col, *_checked(table, col, value, status), raw, ref)
         for col, (value, status, raw) in zip(cols, align(cells, len(cols)), strict=True)
@@ -474,6 +495,12 @@ def _surplus(values: list[str], n: int) -> list[tuple[float | None, str, str]]:
         else:
             aligned.append((None, "surplus_cells", " | ".join(values[i : i + extra + 1])))
     return aligned
+
+
+@lru_cache(maxsize=16384)
+def _read(table_key: str, col: str, raw: str) -> tuple[float | None, str]:
+    """Parse a cell printed in a column and flag what the column does not allow (see :func:`_checked`)."""
+    return _checked(TABLES[table_key], col, *parse_cell(raw))
 
 
 def _checked(table: TableSpec, col: str, value: float | None, status: str) -> tuple[float | None, str]:

@@ -17,10 +17,12 @@ import re
 import signal
 import stat
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -278,6 +280,7 @@ def _deadline(seconds: float | None, name: str) -> Iterator[None]:
 
 
 _LINE_REF = re.compile(r"\bline (\d+)")
+_STATUS = itemgetter(4)
 
 
 def _with_pages(records: list[tuple], document) -> list[tuple]:
@@ -357,8 +360,9 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
     if parsed is not None and not parsed.tables_found:
         raise NoTablesError(document.source, "no tables found: none of 表二, 表三, 表四 is in the text")
     records = parsed.records if parsed is not None else []
-    decided = sum(r[4] in DECIDED_STATUSES for r in records)
-    if parsed is not None and not decided and not any(r[4] in PLACEHOLDER_STATUSES for r in records):
+    statuses = Counter(map(_STATUS, records))
+    decided = sum(statuses[status] for status in DECIDED_STATUSES)
+    if parsed is not None and not decided and not any(statuses[status] for status in PLACEHOLDER_STATUSES):
         raise NoValuesError(
             document.source,
             f"tables found ({', '.join(parsed.tables_found)}) but not one value could be read from them",
@@ -370,7 +374,7 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         "template": template,
         "tables_found": ",".join(parsed.tables_found) if parsed is not None else "",
         "values_read": decided,
-        "values_flagged": sum(r[4] != "ok" for r in records),
+        "values_flagged": len(records) - statuses["ok"],
         "parse_notes": _notes(parsed, traditional),
         "format": fmt,
         "encoding": document.encoding,
@@ -379,7 +383,11 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         "published": document.published,
     }
     identities, failed = evaluate(records) if records else ([], frozenset())
-    cells = [(report_id, *r, tuple(r[:3]) in failed) for r in _with_pages(records, document)]
+    paged = _with_pages(records, document)
+    if failed:
+        cells = [(report_id, *r, r[:3] in failed) for r in paged]
+    else:
+        cells = [(report_id, *r, False) for r in paged]
     stated = extract_figures(document.text)
     applications = [f.value for f in stated if f.figure == "applications_received"]
     found = identities + soft_checks(records, meta["level"], applications) if records else []

@@ -13,6 +13,8 @@ returns a new frame whose inferred cells say so in ``status`` and ``source_ref``
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
+from operator import itemgetter
 
 import pandas as pd
 
@@ -36,8 +38,27 @@ CHECK_COLUMNS = (
 
 
 def _application_rows(records) -> tuple[str, ...]:
-    seen = dict.fromkeys(r[1] for r in records if r[0] == APPLICATIONS.key)
+    key = APPLICATIONS.key
+    seen = dict.fromkeys(r[1] for r in records if r[0] == key)
     return tuple(seen)
+
+
+_CELL = itemgetter(0, 1, 2)
+_VALUE = itemgetter(3)
+
+
+def _values(records) -> dict[tuple[str, str, str], float | None]:
+    """Return each cell's value by ``(table, row, col)``; the last record of a cell wins."""
+    return dict(zip(map(_CELL, records), map(_VALUE, records), strict=True))
+
+
+@lru_cache(maxsize=64)
+def _terms(application_rows: tuple[str, ...]) -> tuple[tuple[Identity, tuple, tuple], ...]:
+    """Return the identities with each side's operands as ``(table, row, col)`` keys."""
+    return tuple(
+        (i, tuple((i.table, *t) for t in i.lhs), tuple((i.table, *t) for t in i.rhs))
+        for i in identities(application_rows)
+    )
 
 
 def check_records(records) -> list[CheckRecord]:
@@ -72,10 +93,10 @@ def evaluate(records) -> tuple[list[CheckRecord], frozenset[tuple[str, str, str]
 
 
 def _evaluated(records) -> Iterator[tuple[Identity, float | None, float | None, float | None, str]]:
-    values = {(r[0], r[1], r[2]): r[3] for r in records}
-    for identity in identities(_application_rows(records)):
-        lhs = _side(values, identity.table, identity.lhs)
-        rhs = _side(values, identity.table, identity.rhs)
+    values = _values(records)
+    for identity, lhs_keys, rhs_keys in _terms(_application_rows(records)):
+        lhs = _sum(values, lhs_keys)
+        rhs = _sum(values, rhs_keys)
         if lhs is None or rhs is None:
             yield identity, lhs, rhs, None, "not_assessable"
         else:
@@ -96,7 +117,7 @@ def soft_checks(records, level: str | None, stated_applications: list[float | No
     >>> soft_checks([("active", "rules", "in_force", 6.0)], "township", [])[0][-1]
     'fail'
     """
-    values = {(r[0], r[1], r[2]): r[3] for r in records}
+    values = _values(records)
     checks: list[CheckRecord] = []
     if level in _NO_RULES_LEVELS:
         terms = tuple((r, c) for t, r, c in values if t == "active" and r == "rules")
@@ -123,6 +144,17 @@ def _soft(check_id: str, table: str, scope: str, formula: str, lhs, rhs) -> Chec
         return (check_id, "soft", table, scope, formula, lhs, rhs, None, "not_assessable")
     delta = lhs - rhs
     return (check_id, "soft", table, scope, formula, lhs, rhs, delta, "pass" if abs(delta) < 1e-9 else "fail")
+
+
+def _sum(values: dict, keys) -> float | None:
+    """Add up the values of cells ``(table, row, col)``; None when one of them is missing."""
+    total = 0.0
+    for key in keys:
+        value = values.get(key)
+        if value is None:
+            return None
+        total += value
+    return total
 
 
 def _side(values: dict, table: str, terms) -> float | None:
