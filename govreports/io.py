@@ -9,16 +9,22 @@
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-import pyarrow.dataset as ds
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from govreports.corpus import FRAME_NAMES, Corpus
 from govreports.schema import TABLES
-from govreports.store import read_dataset
+from govreports.store import PARTITIONED, read_dataset
 
 
 def write_corpus(corpus: Corpus, out_dir: str | os.PathLike[str]) -> list[Path]:
@@ -42,42 +48,365 @@ def read_processed(out_dir: str | os.PathLike[str]) -> Corpus:
     return Corpus(**{name: pd.read_parquet(out / f"{name}.parquet") for name in FRAME_NAMES})
 
 
-def export_csv(out_dir: str | os.PathLike[str], *, only_if_changed: bool = False) -> list[Path]:
-    """Write ``<frame>.csv`` beside a partitioned dataset, batch by batch (memory stays flat).
+def export_csv(
+    out_dir: str | os.PathLike[str], *, only_if_changed: bool = False, workers: int = 1
+) -> list[Path]:
+    """Write ``<frame>.csv`` beside a partitioned dataset, part by part (memory stays flat).
 
-    With ``only_if_changed``, nothing is written when the dataset's Parquet files are those the
-    CSV copies were last written from, so a rerun with nothing new is quick.
+    Each CSV lists the rows of the dataset's Parquet parts one part after another; a hidden
+    index beside them (``.csv-index/``) records which part, as of which size and modification
+    time, is at which bytes. With ``only_if_changed``, a rerun does only what changed: a CSV
+    whose parts are unchanged is left alone, new parts are appended, and when parts changed or
+    left, the CSV is rewritten by copying the bytes of the rows that remain (in the kernel, no
+    formatting) and formatting only new rows. Without it every CSV is written afresh. ``workers``
+    processes format the rows when there are many. Return the CSV files written.
     """
     out = Path(out_dir)
-    signature = _signature(out)
-    stamp = out / _CSV_STAMP
-    if only_if_changed and stamp.exists() and stamp.read_text() == signature:
-        return []
-    written = []
+    index = _read_csv_index(out) if only_if_changed else {}
+    written, entries = [], {}
     for name in FRAME_NAMES:
-        folder, target = out / name, out / f"{name}.csv"
-        if not folder.is_dir():
+        target = out / f"{name}.csv"
+        parts = _csv_parts(out, name)
+        if parts is None:
             target.unlink(missing_ok=True)  # the frame's last rows left the dataset
             continue
-        dataset = ds.dataset(folder, format="parquet", partitioning="hive")
-        with open(target, "w", encoding="utf-8-sig", newline="") as handle:
-            header = True
-            for batch in dataset.to_batches():
-                batch.to_pandas().to_csv(handle, index=False, header=header)
-                header = False
-        written.append(target)
-    stamp.write_text(signature)
+        entries[name], changed = _update_csv(out, name, parts, _valid_entry(index.get(name), target), workers)
+        if changed:
+            written.append(target)
+    if written or entries != index or not (out / _CSV_INDEX / _INDEX_FILE).exists():
+        _write_csv_index(out, entries)
+    (out / _CSV_STAMP).unlink(missing_ok=True)
     return written
 
 
-# Which Parquet files the CSV copies were written from (names, sizes, modification times).
-_CSV_STAMP = ".csv-source"
+# Beside the CSV copies: the index of their parts (_INDEX_FILE) and, per part, the byte ends of
+# its runs of rows of one report (of one path in failures), which lets a part that lost rows be
+# copied without them instead of formatted again.
+_CSV_INDEX = ".csv-index"
+_INDEX_FILE = "index.json"
+_CSV_STAMP = ".csv-source"  # what older versions wrote instead of the index
+_CSV_ROWS = 50_000  # rows formatted at a time: memory stays flat however large a part is
+_POOL_ROWS = 200_000  # below this many rows to format, worker processes cost more than they save
+_BOM = "\ufeff".encode()
 
 
-def _signature(out: Path) -> str:
-    files = sorted(out.glob("*/**/*.parquet"))
-    listing = "\n".join(f"{p.relative_to(out)}\t{p.stat().st_size}\t{p.stat().st_mtime_ns}" for p in files)
-    return hashlib.sha256(listing.encode()).hexdigest()
+@dataclass(frozen=True)
+class _Part:
+    """One Parquet part of a frame: its path below the dataset folder, size and modification time."""
+
+    rel: str
+    size: int
+    mtime_ns: int
+
+    @property
+    def year(self) -> str | None:
+        """The partition's year (as its folder names it), or None for an unpartitioned frame."""
+        folder = self.rel.split("/")[-2]
+        return folder.removeprefix("year=") if folder.startswith("year=") else None
+
+
+def _csv_parts(out: Path, name: str) -> list[_Part] | None:
+    """List a frame's Parquet parts in path order (None when the frame has no folder)."""
+    folder = out / name
+    if not folder.is_dir():
+        return None
+    parts = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
+        for file in filenames:
+            if file.endswith(".parquet") and not file.startswith((".", "_")):
+                info = os.stat(os.path.join(dirpath, file))
+                rel = Path(dirpath, file).relative_to(out).as_posix()
+                parts.append(_Part(rel, info.st_size, info.st_mtime_ns))
+    return sorted(parts, key=lambda p: p.rel)
+
+
+def _read_csv_index(out: Path) -> dict:
+    try:
+        index = json.loads((out / _CSV_INDEX / _INDEX_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return index.get("frames", {}) if index.get("version") == 1 else {}
+
+
+def _write_csv_index(out: Path, entries: dict) -> None:
+    folder = out / _CSV_INDEX
+    folder.mkdir(exist_ok=True)
+    temporary = folder / f"{_INDEX_FILE}.tmp"
+    temporary.write_text(json.dumps({"version": 1, "frames": entries}), encoding="utf-8")
+    os.replace(temporary, folder / _INDEX_FILE)
+    # The runs of parts that left the dataset.
+    live = {seg[0] for entry in entries.values() for seg in entry["parts"]}
+    for runs in folder.rglob("*.parquet.json"):
+        if runs.relative_to(folder).as_posix().removesuffix(".json") not in live:
+            runs.unlink()
+
+
+def _valid_entry(entry: dict | None, target: Path) -> dict | None:
+    """Return the index entry of a CSV when the file is still the one it describes."""
+    try:
+        info = target.stat()
+    except OSError:
+        return None
+    if entry and (entry.get("size"), entry.get("mtime_ns")) == (info.st_size, info.st_mtime_ns):
+        return entry
+    return None
+
+
+def _update_csv(
+    out: Path, name: str, parts: list[_Part], entry: dict | None, workers: int
+) -> tuple[dict, bool]:
+    """Bring one CSV up to date with its parts; return its index entry and whether it was written."""
+    key = "path" if name == "failures" else "report_id"
+    plan, dropped = _csv_plan(out, parts, entry, key)
+    formats = [step[0] for step in plan if step[1] is None]
+    columns = entry["columns"] if entry else _csv_columns(out, name, parts)
+    if entry and formats and not set(_csv_columns(out, name, formats)) <= set(columns):
+        # A part with a column the CSV does not have: write it afresh with every column.
+        entry, columns = None, _csv_columns(out, name, parts)
+        plan, dropped = _csv_plan(out, parts, None, key)
+    if entry and not formats and not dropped:
+        return entry, False
+    target = out / f"{name}.csv"
+    copies = [step for step in plan if step[1] is not None]
+    in_place = [(seg[3], seg[4]) for seg in entry["parts"]] if entry else []
+    if entry and not dropped and [r for step in copies for r in step[1]] == in_place:
+        # Only new parts, which go after the others: append them.
+        with open(target, "r+b") as handle:
+            handle.truncate(entry["size"])
+            handle.seek(entry["size"])
+            segments = _write_parts(out, handle, plan[len(copies) :], columns, key, workers, None)
+        segments = [list(seg) for seg in entry["parts"]] + segments
+    else:
+        temporary = out / f".{name}.csv.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(_BOM + pd.DataFrame(columns=columns).to_csv(index=False).encode())
+            source = open(target, "rb") if copies else None  # noqa: SIM115 - closed below
+            try:
+                segments = _write_parts(out, handle, plan, columns, key, workers, source)
+            finally:
+                if source:
+                    source.close()
+        os.replace(temporary, target)
+    info = target.stat()
+    return {"columns": columns, "size": info.st_size, "mtime_ns": info.st_mtime_ns, "parts": segments}, True
+
+
+def _csv_plan(out: Path, parts: list[_Part], entry: dict | None, key: str) -> tuple[list, bool]:
+    """Order the parts as the CSV will list them, each with the old bytes to copy (None: format).
+
+    Parts keep their place; new ones go last. A part that lost rows (a file changed or left)
+    is copied without them when its runs show which bytes they were. Also return whether a part
+    left the CSV or changed.
+    """
+    if entry is None:
+        return [(part, None, None) for part in parts], False
+    current = {part.rel: part for part in parts}
+    plan, dropped = [], False
+    for rel, size, mtime_ns, start, end in entry["parts"]:
+        part = current.pop(rel, None)
+        if part is None:
+            dropped = True
+        elif (part.size, part.mtime_ns) == (size, mtime_ns):
+            plan.append((part, [(start, end)], None))
+        else:
+            dropped = True
+            plan.append((part, *(_remaining(out, part, (size, mtime_ns, start), key) or (None, None))))
+    return plan + [(part, None, None) for part in sorted(current.values(), key=lambda p: p.rel)], dropped
+
+
+def _remaining(out: Path, part: _Part, held: tuple[int, int, int], key: str) -> tuple[list, dict] | None:
+    """Find the old bytes of the rows that remain in a part, and its new runs (None: format it again).
+
+    ``held`` is the size and modification time of the part the CSV holds, and where its bytes
+    start: the runs on file must be that part's.
+    """
+    size, mtime_ns, start = held
+    try:
+        old = json.loads((out / _CSV_INDEX / f"{part.rel}.json").read_text(encoding="utf-8"))
+        if old["part"] != [size, mtime_ns]:
+            return None
+        keys, rows = _runs(pq.read_table(out / part.rel, columns=[key]).column(key))
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        return None
+    ranges, runs = [], {"keys": [], "rows": [], "ends": []}
+    j = 0
+    for k, n in zip(keys, rows, strict=True):
+        while j < len(old["keys"]) and old["keys"][j] != k:
+            j += 1
+        if j == len(old["keys"]) or old["rows"][j] != n:
+            return None  # not the old rows less some: format the part again
+        begin = old["ends"][j - 1] if j else 0
+        ranges.append((start + begin, start + old["ends"][j]))
+        length = old["ends"][j] - begin
+        runs["keys"].append(k)
+        runs["rows"].append(n)
+        runs["ends"].append((runs["ends"][-1] if runs["ends"] else 0) + length)
+        j += 1
+    return ranges, runs
+
+
+def _runs(column: pa.ChunkedArray | pa.Array) -> tuple[list, list[int]]:
+    """Split a key column into runs of equal values: each run's value and length."""
+    n = len(column)
+    if n == 0:
+        return [], []
+    change = pc.fill_null(pc.not_equal(column[1:], column[:-1]), True)
+    starts = np.concatenate([[0], np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1])
+    return column.take(pa.array(starts)).to_pylist(), np.diff(np.append(starts, n)).tolist()
+
+
+def _csv_columns(out: Path, name: str, parts: list[_Part]) -> list[str]:
+    """List the CSV's columns: the parts' columns in order of appearance, then the partition's year."""
+    columns: dict[str, None] = {}
+    for part in parts:
+        columns.update(
+            dict.fromkeys(n for n in pq.read_schema(out / part.rel).names if not n.startswith("__"))
+        )
+    if not parts:
+        columns.update(dict.fromkeys(_empty_frame(name).columns))
+    columns.pop("year", None)
+    return [*columns, "year"] if name in PARTITIONED else list(columns)
+
+
+def _empty_frame(name: str) -> pd.DataFrame:
+    from govreports.corpus import parse_batch
+
+    return getattr(parse_batch([]), name)
+
+
+def _write_parts(
+    out: Path, handle, plan: list, columns: list[str], key: str, workers: int, source
+) -> list[list]:
+    """Write the planned parts in order (copied or formatted); return their index segments."""
+    formats = [part for part, ranges, _ in plan if ranges is None]
+    rows = sum(pq.read_metadata(out / part.rel).num_rows for part in formats) if workers > 1 else 0
+    pool = ProcessPoolExecutor(min(workers, len(formats))) if rows > _POOL_ROWS else None
+    try:
+        pending = {
+            part.rel: pool.submit(_format_to_file, out, part, columns, key) for part in formats
+        } if pool else {}  # fmt: skip
+        segments = []
+        for part, ranges, runs in plan:
+            start = handle.tell()
+            if ranges is not None:
+                for begin, end in _merged(ranges):
+                    _copy_range(source, handle, begin, end)
+            elif part.rel in pending:
+                formatted, runs = pending.pop(part.rel).result()
+                with open(formatted, "rb") as piece:
+                    _copy_range(piece, handle, 0, os.fstat(piece.fileno()).st_size)
+                os.unlink(formatted)
+            else:
+                runs = _format_part(out / part.rel, part.year, columns, key, handle)
+            if ranges is None or runs is not None:  # not a part copied as it was
+                _write_runs(out, part, runs)
+            segments.append([part.rel, part.size, part.mtime_ns, start, handle.tell()])
+        return segments
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for begin, end in ranges:
+        if merged and merged[-1][1] == begin:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((begin, end))
+    return merged
+
+
+def _copy_range(source, target, begin: int, end: int) -> None:
+    """Copy bytes [begin, end) of one open file to the end of another, in the kernel when it can."""
+    target.flush()
+    while begin < end:
+        try:
+            copied = os.copy_file_range(source.fileno(), target.fileno(), end - begin, begin)
+        except OSError:
+            copied = 0
+        if copied == 0:  # not supported here: read and write
+            source.seek(begin)
+            target.seek(0, os.SEEK_END)
+            while begin < end:
+                chunk = source.read(min(end - begin, 1 << 24))
+                target.write(chunk)
+                begin += len(chunk)
+            return
+        begin += copied
+    target.seek(0, os.SEEK_END)
+
+
+def _write_runs(out: Path, part: _Part, runs: dict | None) -> None:
+    """Keep a part's runs beside the CSV, stamped with the part they describe (None: remove them)."""
+    path = out / _CSV_INDEX / f"{part.rel}.json"
+    if runs is None:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"part": [part.size, part.mtime_ns], **runs}), encoding="utf-8")
+
+
+def _format_to_file(out: Path, part: _Part, columns: list[str], key: str) -> tuple[str, dict | None]:
+    """Format one part into a file of its own (in a worker process); return the file and the runs."""
+    folder = out / _CSV_INDEX
+    folder.mkdir(exist_ok=True)
+    path = folder / f"tmp-{uuid.uuid4().hex}.csv"
+    with open(path, "wb") as handle:
+        return str(path), _format_part(out / part.rel, part.year, columns, key, handle)
+
+
+def _format_part(path: Path, year: str | None, columns: list[str], key: str, handle) -> dict | None:
+    """Write a part's rows as CSV lines, some at a time; return the byte ends of its runs of one key.
+
+    The runs are None when a row's line breaks cannot be told apart (then the part is formatted
+    again, not copied, when it loses rows).
+    """
+    runs: dict | None = {"keys": [], "rows": [], "ends": []}
+    written = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=_CSV_ROWS):
+        frame = batch.to_pandas()
+        if year is not None:
+            frame["year"] = year
+        if list(frame.columns) != columns:
+            frame = frame.reindex(columns=columns)
+        data = frame.to_csv(index=False, header=False).encode()
+        handle.write(data)
+        if runs is not None:
+            runs = _add_runs(runs, batch, key, data, written)
+        written += len(data)
+    return runs
+
+
+def _add_runs(runs: dict, batch: pa.RecordBatch, key: str, data: bytes, offset: int) -> dict | None:
+    """Add a formatted batch's runs of one key, with the byte offset where each ends."""
+    if batch.num_rows == 0:
+        return runs
+    # A row is one line and one more per line break inside its text (quoted, kept as is).
+    lines = np.ones(batch.num_rows, dtype=np.int64)
+    for column in batch.columns:
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            lines += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(zero_copy_only=False)
+        elif not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)
+                  or pa.types.is_boolean(column.type) or pa.types.is_null(column.type)):  # fmt: skip
+            return None
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    if len(breaks) != lines.sum():
+        return None
+    row_ends = breaks[np.cumsum(lines) - 1] + 1 + offset
+    keys, rows = _runs(batch.column(key))
+    ends = row_ends[np.cumsum(rows) - 1].tolist()
+    if runs["keys"] and runs["keys"][-1] == keys[0]:  # a run continued from the last batch
+        runs["rows"][-1] += rows[0]
+        runs["ends"][-1] = ends[0]
+        keys, rows, ends = keys[1:], rows[1:], ends[1:]
+    runs["keys"] += keys
+    runs["rows"] += rows
+    runs["ends"] += ends
+    return runs
 
 
 def export_stata(out_dir: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
