@@ -31,7 +31,7 @@ import stat
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 
@@ -193,22 +193,18 @@ def _imported(module: str) -> list[str]:
     return [name for name in names if name.startswith("govreports.")]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Input:
     """One input file: where it is, what it holds (sha256) and which parser reads it."""
 
     path: Path
+    name: str  # the path as written in the frames and the ledger (see display_path)
     size: int
     mtime_ns: int
     sha256: str
     format: str
     report_id: str = ""
     fingerprint: str = ""  # of the parser that reads it: see fingerprint()
-
-    @property
-    def name(self) -> str:
-        """The path as written in the frames and the ledger (see ``display_path``)."""
-        return display_path(self.path)
 
 
 def build(
@@ -239,21 +235,35 @@ def build(
     ledger = _load_ledger(out)
     known = _known_files(ledger)
     paths = list_inputs(source)
-    inputs = [
-        replace(item, report_id=r, fingerprint=fingerprint(item.format, settings))
-        for item, r in zip((_identify(p, known) for p in paths), report_ids(paths), strict=True)
-    ]
+    inputs = []
+    for path, report_id in zip(paths, report_ids(paths), strict=True):
+        name, size, mtime_ns, sha256, fmt = _identify(path, known)
+        inputs.append(_Input(path, name, size, mtime_ns, sha256, fmt, report_id, fingerprint(fmt, settings)))
+    del paths, known
     unique, duplicate_files = _split_duplicates(inputs)
     keep, todo = _plan(ledger, unique)
+    del inputs, unique
     _drop_stale(out, ledger, keep)
+    changed = bool(todo) or len(keep) < len(ledger)
+    del ledger
     task = partial(parse_and_write, out=str(out), pdf=settings)
+    batches = []
     with tqdm(total=len(todo), disable=not progress, unit="report") as bar:
         for chunk, result in run_batches(split_batches(todo, workers, _BUILD_BATCH), workers, client, task):
             if isinstance(result, Crash):
-                _write_batch(out, crash_frames(result.item.path, result.message), chunk)
+                result = _write_batch(out, crash_frames(result.item.path, result.message), chunk)
+            batches.append(result)
             bar.update(len(chunk))
-    changed = bool(todo) or len(keep) < len(ledger)
-    return _finish(out, duplicate_files, parsed=len(todo), reused=len(keep), changed=changed, started=started)
+    return _finish(
+        out,
+        keep,
+        batches,
+        duplicate_files,
+        parsed=len(todo),
+        reused=len(keep),
+        changed=changed,
+        started=started,
+    )
 
 
 def parse_and_write(inputs: list[_Input], out: str, pdf: PdfSettings | None = None) -> str:
@@ -264,30 +274,34 @@ def parse_and_write(inputs: list[_Input], out: str, pdf: PdfSettings | None = No
 
 def _known_files(ledger: pd.DataFrame) -> dict[str, tuple[int, int, str, str]]:
     """Path → (size, mtime_ns, sha256, format) as last seen: unchanged files are not read again."""
-    rows = zip(ledger.path, ledger["size"], ledger.mtime_ns, ledger.sha256, ledger.format, strict=True)
-    return {path: (int(size), int(mtime), sha, fmt) for path, size, mtime, sha, fmt in rows}
+    columns = [ledger[c].tolist() for c in ("path", "size", "mtime_ns", "sha256", "format")]
+    return {
+        path: (int(size), int(mtime), sha, fmt) for path, size, mtime, sha, fmt in zip(*columns, strict=True)
+    }
 
 
-def _identify(path: Path, known: dict[str, tuple[int, int, str, str]]) -> _Input:
+def _identify(path: Path, known: dict[str, tuple[int, int, str, str]]) -> tuple[str, int, int, str, str]:
     """Stat a file; hash and sniff it only when its size or modification time changed (as git does).
 
-    An entry that cannot be read, or is over the size limit, is not read here: parsing it
-    fails with the reason. It has no content hash (``""``), so it is never a duplicate.
+    Return its name (see ``display_path``), size, modification time, sha256 and format. An entry
+    that cannot be read, or is over the size limit, is not read here: parsing it fails with the
+    reason. It has no content hash (``""``), so it is never a duplicate.
     """
+    name = display_path(path)
     try:
         info = path.stat()
     except OSError:
-        return _Input(path, -1, -1, "", UNREAD)
+        return name, -1, -1, "", UNREAD
     if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-        return _Input(path, info.st_size, info.st_mtime_ns, "", UNREAD)
-    seen = known.get(display_path(path))
+        return name, info.st_size, info.st_mtime_ns, "", UNREAD
+    seen = known.get(name)
     if seen and seen[:2] == (info.st_size, info.st_mtime_ns) and seen[2]:
-        return _Input(path, info.st_size, info.st_mtime_ns, seen[2], seen[3])
+        return name, info.st_size, info.st_mtime_ns, seen[2], seen[3]
     try:
         data = read_bytes(path)
     except ReadError:
-        return _Input(path, info.st_size, info.st_mtime_ns, "", UNREAD)
-    return _Input(path, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest(), sniff(data))
+        return name, info.st_size, info.st_mtime_ns, "", UNREAD
+    return name, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest(), sniff(data)
 
 
 def _split_duplicates(inputs: list[_Input]) -> tuple[list[_Input], list[tuple[_Input, _Input]]]:
@@ -307,11 +321,11 @@ def _split_duplicates(inputs: list[_Input]) -> tuple[list[_Input], list[tuple[_I
 def _plan(ledger: pd.DataFrame, inputs: list[_Input]) -> tuple[pd.DataFrame, list[_Input]]:
     """Ledger rows still valid (same path, content, parser and report id), and the inputs to parse."""
     valid = {(i.name, i.sha256, i.fingerprint): i.report_id for i in inputs}
-    keys = zip(ledger.path, ledger.sha256, ledger.fingerprint, ledger.report_id, strict=True)
+    keys = zip(*(ledger[c].tolist() for c in ("path", "sha256", "fingerprint", "report_id")), strict=True)
     # A report id changes when another file of the same name joins the corpus (report_ids).
     still = [(p, s, f) in valid and (pd.isna(r) or valid[(p, s, f)] == r) for p, s, f, r in keys]
     keep = ledger.loc[np.array(still, dtype=bool)]
-    done = set(zip(keep.path, keep.sha256, keep.fingerprint, strict=True))
+    done = set(zip(*(keep[c].tolist() for c in ("path", "sha256", "fingerprint")), strict=True))
     return keep, [i for i in inputs if (i.name, i.sha256, i.fingerprint) not in done]
 
 
@@ -393,25 +407,40 @@ def _load_ledger(out: Path) -> pd.DataFrame:
         if parts
         else pd.DataFrame(columns=list(LEDGER_COLUMNS), dtype="string")
     )
-    finished = set(ledger.batch)
-    for name in (*PARTITIONED, "failures"):
-        for part in (out / name).rglob("part-*.parquet"):
-            if part.stem.removeprefix("part-") not in finished:
-                part.unlink()
+    _remove_unfinished(out)
     return ledger
 
 
+def _remove_unfinished(out: Path) -> None:
+    """Delete the parts of batches without a ledger part: a batch that never finished."""
+    finished = {p.stem for p in (out / "_ledger").glob("part-*.parquet")}
+    for name in (*PARTITIONED, "failures"):
+        for part in (out / name).rglob("part-*.parquet"):
+            if part.stem not in finished:
+                part.unlink()
+
+
 def _finish(
-    out: Path, duplicate_files, *, parsed: int, reused: int, changed: bool, started: float
+    out: Path,
+    keep: pd.DataFrame,
+    batches: list[str],
+    duplicate_files,
+    *,
+    parsed: int,
+    reused: int,
+    changed: bool,
+    started: float,
 ) -> BuildSummary:
-    """List duplicates (copies also go to failures, so every input is listed once) and summarise."""
-    ledger = _load_ledger(out)  # also removes what a crashed worker left half-written
-    if changed or not (out / "duplicates.parquet").exists():
-        reports = _read_folder(out / "reports", ["path", "organ"])
-        duplicates = _duplicates(reports, duplicate_files)
-        duplicates.to_parquet(out / "duplicates.parquet", index=False)
-    else:
-        duplicates = pd.read_parquet(out / "duplicates.parquet")
+    """List duplicates (copies also go to failures, so every input is listed once) and summarise.
+
+    The ledger is the rows kept and those of this run's batches; the listings are rewritten only
+    when they change.
+    """
+    if batches:
+        _remove_unfinished(out)  # what a crashed worker left half-written
+    new = [out / "_ledger" / f"part-{b}.parquet" for b in batches]
+    columns = ["outcome", "failing_checks"]
+    ledger = pd.concat([keep[columns], *(pd.read_parquet(p, columns=columns) for p in new if p.exists())])
     copies = [
         (c.name, "dedupe", "DuplicateFile", f"{c.name}: same content as {f.name}") for c, f in duplicate_files
     ]
@@ -419,23 +448,40 @@ def _finish(
     listed, copies_frame = out / "failures" / DUPLICATE_FILES, frames.failures_frame(copies)
     if not listed.exists() or not pd.read_parquet(listed).equals(copies_frame):
         copies_frame.to_parquet(listed, index=False)  # rewritten only when it changes
+        changed = True
+    target = out / "duplicates.parquet"
+    if changed or not target.exists():
+        duplicates = _duplicates(_read_folder(out / "reports", ["path", "organ"]), duplicate_files)
+        if not target.exists() or not pd.read_parquet(target).equals(duplicates):
+            duplicates.to_parquet(target, index=False)
+        n_duplicates = len(duplicates)
+    else:
+        n_duplicates = pq.read_metadata(target).num_rows
     failing = pd.to_numeric(ledger.failing_checks, errors="coerce").fillna(0)
     return BuildSummary(
         parsed=parsed,
         reused=reused,
         failed=int((ledger.outcome == "failure").sum()),
-        duplicates=len(duplicates),
+        duplicates=n_duplicates,
         reports_with_failing_checks=int((failing > 0).sum()),
         seconds=time.perf_counter() - started,
     )
 
 
 def _duplicates(reports: pd.DataFrame, duplicate_files) -> pd.DataFrame:
-    """Same-content files (parsed once) and different files reporting the same organ and year."""
+    """Same-content files (parsed once) and different files reporting the same organ and year.
+
+    Reports of one organ and year are listed in path order after the first, which they
+    duplicate; organs and years in sorted order.
+    """
     rows = [("same_file", copy.name, first.name) for copy, first in duplicate_files]
-    known = reports.dropna(subset=["organ", "year"]).sort_values("path")
-    for _, group in known.groupby(["organ", "year"]):
-        rows += [("same_report", path, group.path.iloc[0]) for path in group.path.iloc[1:]]
+    known = reports.dropna(subset=["organ", "year"]).sort_values(["organ", "year", "path"], kind="stable")
+    later = (known.organ.eq(known.organ.shift()) & known.year.eq(known.year.shift())).fillna(False)
+    later = later.to_numpy(dtype=bool)
+    first = known.path.where(~later).ffill()
+    rows += [
+        ("same_report", p, f) for p, f in zip(known.path[later].tolist(), first[later].tolist(), strict=True)
+    ]
     return frames.duplicates_frame(rows)
 
 

@@ -154,3 +154,44 @@ def test_an_upgrade_of_a_parsing_library_reparses_its_format(monkeypatch):
         assert store.fingerprint("text") == before["text"]
     finally:
         store.fingerprint.cache_clear()
+
+
+def _mtimes(out):
+    return {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_rerun_with_nothing_new_rewrites_nothing(raw, tmp_path):
+    shutil.copy(raw / f"{SEEDS[1]}.txt", raw / "copy.txt")
+    (raw / "bad.txt").write_text("首页", encoding="utf-8")
+    out = tmp_path / "out"
+    first = store.build(raw, out, workers=1)
+    written = _mtimes(out)
+    again = store.build(raw, out, workers=1)
+    assert _mtimes(out) == written
+    assert (again.failed, again.duplicates, again.reports_with_failing_checks) == (
+        first.failed,
+        first.duplicates,
+        first.reports_with_failing_checks,
+    )
+
+
+def test_a_new_copy_of_a_file_is_listed_as_a_duplicate(raw, tmp_path):
+    out = tmp_path / "out"
+    store.build(raw, out, workers=1)
+    shutil.copy(raw / f"{SEEDS[1]}.txt", raw / "copy.txt")  # nothing to parse, yet a new duplicate
+    summary = store.build(raw, out, workers=1)
+    assert (summary.parsed, summary.duplicates) == (0, 1)
+    duplicates = pd.read_parquet(out / "duplicates.parquet")
+    assert duplicates.kind.tolist() == ["same_file"] and duplicates.path.str.endswith("copy.txt").all()
+    (raw / "copy.txt").unlink()
+    assert store.build(raw, out, workers=1).duplicates == 0
+    assert pd.read_parquet(out / "duplicates.parquet").empty
+
+
+def test_the_summary_counts_the_ledger_kept_and_new(raw, tmp_path):
+    (raw / "bad.txt").write_text("首页", encoding="utf-8")
+    out = tmp_path / "out"
+    store.build(raw, out, workers=1)
+    (raw / "bad2.txt").write_text("首页 二", encoding="utf-8")
+    summary = store.build(raw, out, workers=1)
+    assert (summary.parsed, summary.reused, summary.failed) == (1, 6, 2)
