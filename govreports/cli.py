@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import sys
+import time
 
 import pandas as pd
 
@@ -105,15 +106,21 @@ def _parse(
     # Worker processes even for a few files: a file that crashes or bloats one loses only itself.
     workers = workers or max(2, os.cpu_count() or 1)
     summary = build(source, out, workers=workers, client=dask, progress=True, pdf=pdf)
-    if csv:
-        export_csv(out, only_if_changed=True)
     print(f"{summary}; wrote {out}")
+    if csv:
+        started = time.perf_counter()
+        written = export_csv(out, only_if_changed=True, workers=1 if dask else workers)
+        seconds = time.perf_counter() - started
+        print(f"CSV copies: {len(written)} written, the others unchanged ({seconds:.1f} s)")
     # Only the failures and three columns of reports: the cells of a national corpus need not
     # be loaded to sum up.
     for row in read_frame(out, "failures").itertuples():
         print(f"  failed: {row.path}: {row.stage}: {row.message}")
     reports = read_frame(out, "reports", ["report_id", "template", "values_read"])
-    sparse = [r.report_id for r in reports.itertuples() if _reads_under_half(r.template, r.values_read)]
+    per_template = {t: template_cells(str(t)) for t in reports.template.dropna().unique()}
+    cells = reports.template.map(per_template).fillna(0).astype("int64")
+    under = (cells > 0) & (reports.values_read * 2 < cells).fillna(False)
+    sparse = reports.report_id[under.to_numpy(dtype=bool)].tolist()
     print(f"{len(sparse)} of {len(reports)} reports read under half their cells")
     for report_id in sparse:
         print(f"  under half: {report_id}")

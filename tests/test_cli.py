@@ -99,3 +99,21 @@ def test_a_rerun_with_nothing_new_leaves_the_csv_copies_alone(tmp_path):
     written = {p.name: p.stat().st_mtime_ns for p in out.glob("*.csv")}
     assert main(["parse", str(RAW_DIR), "-o", str(out), "--workers", "1"]) == 0
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.csv")} == written
+
+
+def test_a_rerun_rewrites_nothing_and_a_change_rewrites_its_csv(tmp_path, capsys):
+    source, out = tmp_path / "raw", tmp_path / "out"
+    source.mkdir()
+    for seed in SEEDS:
+        (source / f"{seed}.txt").write_bytes((RAW_DIR / f"{seed}.txt").read_bytes())
+    assert main(["parse", str(source), "-o", str(out), "--workers", "1"]) == 0
+    assert "CSV copies: 5 written" in capsys.readouterr().out
+    written = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    assert main(["parse", str(source), "-o", str(out), "--workers", "1"]) == 0
+    assert "CSV copies: 0 written" in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == written
+    (source / "bad.txt").write_text("首页", encoding="utf-8")
+    assert main(["parse", str(source), "-o", str(out), "--workers", "1"]) == 0
+    assert "CSV copies: 1 written" in capsys.readouterr().out
+    assert (out / "cells.csv").stat().st_mtime_ns == written[out / "cells.csv"]
+    assert pd.read_csv(out / "failures.csv", encoding="utf-8-sig").path.str.endswith("bad.txt").all()
