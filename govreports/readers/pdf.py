@@ -22,9 +22,11 @@ is the line of ``text`` it starts on.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import replace
 from itertools import accumulate
+from typing import NamedTuple
 
 from govreports.cells import looks_numeric
 from govreports.errors import TableEngineError
@@ -175,7 +177,8 @@ def assemble(pages: list[PageText], grids: list[Grid]) -> list[RawRow]:
 def _reading_order(pages: list[PageText], grids: list[Grid]) -> list[Line | Grid]:
     # A one-column "table" is a framed paragraph: its lines stay prose.
     grids = [g for g in grids if len(g.xs) > 2]
-    outside = {p.index: [ln for ln in p.lines if not any(_inside(ln, g) for g in grids)] for p in pages}
+    areas = [_Area(g.page, g.top, g.bottom, g.xs[0], g.xs[-1]) for g in grids]
+    outside = {p.index: [ln for ln in p.lines if not any(_inside(ln, a) for a in areas)] for p in pages}
     furniture = page_furniture(outside, len(pages))
     items: list[Line | Grid] = []
     for page in pages:
@@ -193,28 +196,42 @@ def _top(item: Line | Grid) -> float:
     return item.top
 
 
-def _inside(line: Line, grid: Grid) -> bool:
+class _Area(NamedTuple):
+    """Where a table lies on the page it starts on."""
+
+    page: int
+    top: float
+    bottom: float
+    left: float
+    right: float
+
+
+def _inside(line: Line, area: _Area) -> bool:
+    if line.page != area.page:
+        return False
     left, top, right, bottom = line.box
-    middle = (top + bottom) / 2
-    within = grid.top <= middle <= grid.bottom and left < grid.xs[-1] and right > grid.xs[0]
-    return line.page == grid.page and within
+    return area.top <= (top + bottom) / 2 <= area.bottom and left < area.right and right > area.left
 
 
 def _table_rows(grid: Grid, pages: list[PageText]) -> list[RawRow]:
     rows = []
+    middles: dict[int, list[tuple[float, int]]] = {}  # page → its lines' middles and numbers
     for row in grid.rows:
         cells = tuple(c for c in row.cells if isinstance(c, str))  # covered positions left out
         if any(c.strip() for c in cells):
-            rows.append(RawRow(cells, _line_number(row, pages[row.page])))
+            if row.page not in middles:
+                middles[row.page] = [((ln.box[1] + ln.box[3]) / 2, ln.number) for ln in pages[row.page].lines]
+            rows.append(RawRow(cells, _line_number(row, middles[row.page])))
     return rows
 
 
-def _line_number(row: GridRow, page: PageText) -> int:
+def _line_number(row: GridRow, middles: list[tuple[float, int]]) -> int:
     """Return the number of the first text line within the row, else of the last one above it."""
-    middles = [((ln.box[1] + ln.box[3]) / 2, ln.number) for ln in page.lines]
-    inside = [n for m, n in middles if row.top <= m <= row.bottom]
+    inside = next((n for m, n in middles if row.top <= m <= row.bottom), None)
+    if inside is not None:
+        return inside
     above = [n for m, n in middles if m < row.top]
-    return (inside[:1] or above[-1:] or [n for _, n in middles[:1]] or [1])[0]
+    return (above[-1:] or [n for _, n in middles[:1]] or [1])[0]
 
 
 def _continues(a: Grid, b: Grid) -> bool:
@@ -266,8 +283,9 @@ def _union(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
 def _remap(row: GridRow, old: tuple[float, ...], new: tuple[float, ...]) -> GridRow:
     """Return the row on finer column edges: a cell over several new columns covers the rest."""
 
-    def at(x: float) -> int:
-        return min(range(len(new)), key=lambda k: abs(new[k] - x))
+    def at(x: float) -> int:  # the nearest new edge (the first of two as near)
+        k = bisect_left(new, x)
+        return k - 1 if k == len(new) or (k > 0 and x - new[k - 1] <= new[k] - x) else k
 
     cells: list[Cell] = []
     for k, cell in enumerate(row.cells):
