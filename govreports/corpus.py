@@ -70,8 +70,12 @@ def list_inputs(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]
         root = Path(source)
         if not root.is_dir():
             return [root]
-        return sorted(_entries(root))
+        return sorted(_entries(root), key=_parts)  # as Paths compare, without their slow __lt__
     return [Path(p) for p in source]
+
+
+def _parts(path: Path) -> tuple[str, ...]:
+    return path.parts
 
 
 def _entries(folder: Path) -> Iterator[Path]:
@@ -80,9 +84,10 @@ def _entries(folder: Path) -> Iterator[Path]:
         # os.walk lists a link to a folder among the folders without entering it: it is an input.
         links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
         dirnames[:] = [d for d in dirnames if d not in links]
+        here = Path(dirpath)  # parsed once per folder, not once per file
         for name in (*filenames, *links):
             if name not in SKIPPED_NAMES and not name.startswith("."):
-                yield Path(dirpath, name)
+                yield here / name
 
 
 def read_reports(

@@ -335,9 +335,10 @@ def _drop_stale(out: Path, ledger: pd.DataFrame, keep: pd.DataFrame) -> None:
     for batch, rows in stale.groupby("batch"):
         gone = pa.array(sorted(set(rows.report_id.dropna()) | set(rows.path)), pa.string())
         for part in _batch_parts(out, batch):
-            table = pq.read_table(part)
             column = "path" if part.parent.name == "failures" else "report_id"
-            _rewrite(part, table.filter(pc.invert(pc.is_in(table[column], gone))))
+            drop = pc.is_in(pq.read_table(part, columns=[column])[column], gone)
+            if pc.any(drop).as_py():  # a part without those rows (another year's) is left alone
+                _rewrite(part, pq.read_table(part).filter(pc.invert(drop)))
         remaining = ledger[ledger.batch == batch].drop(rows.index)
         _rewrite(out / "_ledger" / f"part-{batch}.parquet", _ledger_table(remaining))
 

@@ -195,3 +195,21 @@ def test_the_summary_counts_the_ledger_kept_and_new(raw, tmp_path):
     (raw / "bad2.txt").write_text("首页 二", encoding="utf-8")
     summary = store.build(raw, out, workers=1)
     assert (summary.parsed, summary.reused, summary.failed) == (1, 6, 2)
+
+
+def test_a_changed_file_rewrites_only_the_parts_that_held_it(raw, tmp_path):
+    out = tmp_path / "out"
+    store.build(raw, out, workers=1)
+    parts = {
+        p: p.stat().st_mtime_ns
+        for name in ("reports", "cells", "checks", "figures")
+        for p in (out / name).rglob("*.parquet")
+    }
+    held = {p for p in parts if SEEDS[3] in set(pd.read_parquet(p, columns=["report_id"]).report_id)}
+    assert held and len(held) < len(parts)
+    path = raw / f"{SEEDS[3]}.txt"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("行政许可\t152", "行政许可\t153"), encoding="utf-8"
+    )
+    store.build(raw, out, workers=1)
+    assert {p for p in parts if not p.exists() or p.stat().st_mtime_ns != parts[p]} == held
