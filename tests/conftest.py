@@ -1,4 +1,6 @@
 import csv
+import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +36,21 @@ REPORT_PARAMS = st.builds(
     one_row_other=st.booleans(),
     zero_share=st.sampled_from([0.0, 0.5, 1.0]),
 )
+
+
+@pytest.fixture
+def inflated(monkeypatch) -> Counter:
+    """Count the bytes read from each zip member (by name) while the test runs."""
+    counts: Counter = Counter()
+    read = zipfile.ZipExtFile.read
+
+    def counted(self, n=-1):
+        data = read(self, n)
+        counts[self.name] += len(data)
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counted)
+    return counts
 
 
 def cell_tuples(cells: pd.DataFrame) -> list[tuple]:

@@ -9,7 +9,6 @@ import io
 import re
 import shutil
 import subprocess
-import time
 import zipfile
 from copy import deepcopy
 from pathlib import Path
@@ -319,14 +318,13 @@ def _deflated_zeros(size: int) -> bytes:
     ],
     ids=["actual-64MiB", "declared-4GiB", "many-members"],
 )
-def test_zip_bombs_fail_fast(tmp_path, build, message):
+def test_zip_bombs_are_refused_before_they_are_inflated(tmp_path, build, message, inflated):
     path = tmp_path / "bomb.docx"
     path.write_bytes(build())
     assert path.stat().st_size < 2 << 20
-    started = time.perf_counter()
     with pytest.raises(RefusedInputError, match=r"bomb\.docx: " + message):
         gr.read_report(path)
-    assert time.perf_counter() - started < 1
+    assert sum(inflated.values()) < 1 << 20  # the bombs inflate to 64 MiB and more
 
 
 def _with_document_xml(prolog: str, text: str) -> bytes:
@@ -352,12 +350,10 @@ def test_entity_expansion_is_not_a_bomb():
         f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
     )
     data = _with_document_xml(f"<!DOCTYPE w:document [{entities}]>", "&a9;")
-    started = time.perf_counter()
     with pytest.raises(
         RefusedInputError, match=r"laughs\.docx: refused: the XML of word/document\.xml declares entities"
     ):
-        read_docx("laughs.docx", data=data)
-    assert time.perf_counter() - started < 1
+        read_docx("laughs.docx", data=data)  # refused on sight of the DTD: nothing is expanded
 
 
 def _soffice_convert(path: Path, fmt: str) -> Path:
@@ -418,10 +414,8 @@ def _fake_soffice(tmp_path: Path, monkeypatch, script: str) -> None:
 def test_a_hanging_libreoffice_is_killed(tmp_path, monkeypatch):
     _fake_soffice(tmp_path, monkeypatch, "sleep 30")
     monkeypatch.setattr(docx_reader, "SOFFICE_TIMEOUT", 0.5)
-    started = time.perf_counter()
     with pytest.raises(ReadError, match=r"x\.doc: LibreOffice did not convert the file within 0\.5 s"):
         docx_reader.read_legacy_word("x.doc", data=_OLE_WORD)
-    assert time.perf_counter() - started < 5
 
 
 def test_a_file_libreoffice_cannot_convert(tmp_path, monkeypatch):

@@ -1,7 +1,5 @@
 """The glued-digit splitter: unique, ambiguous and impossible splits, and never a wrong one."""
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,11 +85,10 @@ def test_more_than_the_limit_is_none_not_a_guess(monkeypatch):
         splits.cache_clear()
 
 
-def test_long_runs_stay_fast():
-    start = time.perf_counter()
+def test_long_runs_end_in_a_reading_or_none():
+    # Runs whose readings are too many end in None at the cap (benchmarks/solver.py times them).
     for tokens, n, group in [(("9" * 40,), 7, 7), (("1" * 60,), 15, 5), (("12345678901234567890",), 3, 0)]:
         assert splits(tokens, n, group) is None or isinstance(splits(tokens, n, group), tuple)
-    assert time.perf_counter() - start < 5
 
 
 # --- which rows count as glued ---------------------------------------------------------------

@@ -9,7 +9,6 @@ refused with a message naming the limit.
 import io
 import random
 import re
-import time
 import zipfile
 
 import pytest
@@ -270,10 +269,8 @@ def test_xml_that_declares_entities_is_refused(tmp_path, part, dtd, use):
 
     path = tmp_path / "entities.docx"
     path.write_bytes(_with(part, edit))
-    started = time.perf_counter()
     with pytest.raises(RefusedInputError, match=r"entities\.docx: " + re.escape(DECLARES.format(part))):
         gr.read_report(path)
-    assert time.perf_counter() - started < 1
 
 
 def test_a_dtd_is_refused_in_utf16_too():
@@ -319,7 +316,7 @@ def _patch_declared_size(data: bytes, name: str, size: int) -> bytes:
     return bytes(raw)
 
 
-def test_a_main_document_over_the_size_limit_is_refused_before_it_is_decompressed(tmp_path):
+def test_a_main_document_over_the_size_limit_is_refused_before_it_is_decompressed(tmp_path, inflated):
     # Incompressible filler keeps the member's ratio under the zip-bomb limit (the header's
     # 65 MiB is 190 times the member's compressed size), as for an 18 MB file whose main
     # document is 250 MB of ordinary XML: refused before a byte of it is decompressed.
@@ -330,11 +327,11 @@ def test_a_main_document_over_the_size_limit_is_refused_before_it_is_decompresse
     assert declared < docx_reader.MAX_RATIO * compressed
     path = tmp_path / "big.docx"
     path.write_bytes(_patch_declared_size(data, "word/document.xml", declared))
-    started = time.perf_counter()
+    inflated.clear()  # the input was built by reading zips
     message = f"refused: word/document.xml expands to {declared} bytes, over the limit of {64 << 20} bytes"
     with pytest.raises(RefusedInputError, match=r"big\.docx: " + re.escape(message)):
         gr.read_report(path)
-    assert time.perf_counter() - started < 1
+    assert inflated["word/document.xml"] == 0
 
 
 def test_the_xml_read_for_one_document_is_limited_in_total(monkeypatch):

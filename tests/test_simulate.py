@@ -1,5 +1,4 @@
 import dataclasses
-import time
 
 import numpy as np
 import pandas as pd
@@ -75,10 +74,9 @@ def test_templates_region_reports_and_metadata(sim):
     assert set(reports.loc[other_total, "template"]) == {"2019"}
 
 
-def test_thousands_of_organs_in_seconds():
-    start = time.perf_counter()
-    simulate_corpus(2000, seed=1)
-    assert time.perf_counter() - start < 20  # about 2 s on a laptop core; generous for CI
+def test_thousands_of_organs():
+    sim = simulate_corpus(2000, seed=1)
+    assert sim.reports.report_id.is_unique and len(sim.reports) == 2000
 
 
 # --- Parameter recovery ----------------------------------------------------------------------

@@ -7,10 +7,14 @@ from govreports.schema import APPLICATIONS, identities
 SEED = RAW_DIR / "003_2ef598b92a3120fd.txt"
 
 
-def test_one_changed_cell_fails_exactly_the_identities_it_enters():
-    text = SEED.read_text(encoding="utf-8").replace(
+def _with_total_4() -> str:
+    return SEED.read_text(encoding="utf-8").replace(
         "→(七)总计→0→0→0→0→0→0→0".replace("→", "\t"), "→(七)总计→0→0→0→0→0→0→4".replace("→", "\t")
     )
+
+
+def test_one_changed_cell_fails_exactly_the_identities_it_enters():
+    text = _with_total_4()
     failed = gr.read_report(text=text).checks.query("status == 'fail'")
     assert sorted(map(tuple, failed[["check_id", "scope", "delta"]].values.tolist())) == [
         ("T3.FLOW", "total", -4.0),
@@ -19,11 +23,15 @@ def test_one_changed_cell_fails_exactly_the_identities_it_enters():
     ]
 
 
-def test_validation_never_changes_values():
-    report = gr.read_report(RAW_DIR / "002_5bfe4ddd4becc1ae.txt")
-    before = report.cells
-    _ = report.checks
-    pd.testing.assert_frame_equal(before, report.cells)
+def test_a_failing_identity_flags_its_cells_and_changes_no_value():
+    keys = ["table", "row_key", "col_key"]
+    plain = gr.read_report(SEED).cells.set_index(keys)
+    changed = gr.read_report(text=_with_total_4()).cells.set_index(keys)
+    total = ("applications", "total_processed", "total")
+    assert changed.loc[total, ["value", "status", "in_failed_check"]].tolist() == [4, "ok", True]
+    others = changed.drop(index=total)
+    pd.testing.assert_frame_equal(others[["value", "status"]], plain.drop(index=total)[["value", "status"]])
+    assert others.in_failed_check.sum() > 0  # the other operands of the failing identities
 
 
 def test_fill_from_identities_returns_a_flagged_copy():
