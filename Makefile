@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]-*.py))
 
-.PHONY: run test lint bench clean system-deps
+.PHONY: run test lint lab bench clean system-deps
 
 # Debian packages the Python wheels do not carry: LibreOffice (legacy .doc/.wps and PDF fixtures)
 # and CJK fonts (Chinese in plots and rendered PDFs). On other systems install the equivalents.
@@ -38,6 +38,10 @@ test: system-deps $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
+
+# JupyterLab on the notebooks; their kernel (python3) is this environment's Python.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

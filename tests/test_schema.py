@@ -40,21 +40,23 @@ def test_statuses_are_unique():
     assert len(set(STATUSES)) == len(STATUSES)
 
 
-def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~\[ ]", requirement, maxsplit=1)[0].lower()
+def _requirement(text: str) -> tuple[str, str]:
+    """Return a requirement's name (without extras) and its version specifier."""
+    name, _, rest = re.match(r"([A-Za-z0-9_.\-]+)(\[[^\]]*\])?(.*)", text.strip()).groups()
+    return name.lower(), rest.replace(" ", "")
 
 
-def test_environment_yml_mirrors_pyproject():
+def test_environment_yml_mirrors_pyproject_with_the_extras_and_versions():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
-    conda, pip = set(), set()
+    listed = {}
     for dep in env["dependencies"]:
-        if isinstance(dep, dict):
-            pip |= {_name(d) for d in dep["pip"] if not d.startswith("-e")}
-        else:
-            conda.add(_name(dep))
-    required = {_name(d) for d in project["dependencies"]}
-    assert (conda | pip) - {"python", "pip"} == required
-    assert f">={project['requires-python'].lstrip('>=')}" in next(
-        d for d in env["dependencies"] if d.startswith("python")
-    )
+        for text in dep["pip"] if isinstance(dep, dict) else [dep]:
+            if not text.startswith("-e"):
+                listed.update([_requirement(text)])
+    extras = [r for group in project["optional-dependencies"].values() for r in group]
+    own = [r for r in [*project["dependencies"], *extras] if not r.startswith("govreports")]
+    required = dict(map(_requirement, own))
+    assert listed.pop("python") == project["requires-python"]
+    assert listed.pop("pip") == ""
+    assert listed == required
