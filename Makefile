@@ -29,9 +29,7 @@ run: system-deps $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name govreports --display-name "Python (govreports)" >/dev/null
 	for source in $(NOTEBOOKS); do \
 		$(BIN)/jupytext --quiet --update --to ipynb $$source && \
-		$(BIN)/papermill --no-progress-bar --log-level WARNING --kernel govreports --cwd notebooks \
-			$${source%.py}.ipynb $${source%.py}.ipynb && \
-		$(BIN)/python notebooks/strip_volatile.py $${source%.py}.ipynb || exit 1; \
+		$(BIN)/python notebooks/run.py $${source%.py}.ipynb || exit 1; \
 	done
 
 test: system-deps $(STAMP)
