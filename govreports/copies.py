@@ -32,6 +32,7 @@ _ANCHORS = {
     "appeals": re.compile(r"^复议后起诉"),
 }
 _ANCHOR_WORDS = ("第二十条", "本年新收", "复议后起诉")
+_ANCHOR_WORD = re.compile("|".join(_ANCHOR_WORDS))
 # A report's title: a short line naming the annual report (titles.py reads its organ and year).
 _TITLE = re.compile(r"信息公开.{0,12}?(?:年度报告|工作报告|年报)")
 _TITLE_MAX_CHARS = 60
@@ -79,7 +80,7 @@ def _has_value(row: RawRow) -> bool:
 
 def _anchors(row: RawRow) -> list[str]:
     first = row.cells[0] if row.cells else ""
-    if not any(word in first for word in _ANCHOR_WORDS):  # most rows: no regex at all
+    if _ANCHOR_WORD.search(first) is None:  # most rows: one search for the three words
         return []
     text = _SPACES.sub("", first)
     return [table for table, anchor in _ANCHORS.items() if anchor.match(text)]

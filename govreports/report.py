@@ -45,7 +45,7 @@ from govreports.metadata import extract_metadata
 from govreports.normalize import ParsedTables, detect_template, parse_tables
 from govreports.readers import Document, RawRow, get_reader, sniff
 from govreports.schema import DECIDED_STATUSES, PLACEHOLDER_STATUSES
-from govreports.validate import evaluate, soft_checks
+from govreports.validate import cell_values, evaluate, soft_checks
 
 # A report mentions its subject; a text without it (and without any table marker) is not one.
 _REPORT_WORDS = ("政府信息公开", "政务公开", "信息公开")
@@ -382,7 +382,8 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         "source_url": document.source_url,
         "published": document.published,
     }
-    identities, failed = evaluate(records) if records else ([], frozenset())
+    values = cell_values(records)
+    identities, failed = evaluate(records, values) if records else ([], frozenset())
     paged = _with_pages(records, document)
     if failed:
         cells = [(report_id, *r, r[:3] in failed) for r in paged]
@@ -390,7 +391,7 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         cells = [(report_id, *r, False) for r in paged]
     stated = extract_figures(document.text)
     applications = [f.value for f in stated if f.figure == "applications_received"]
-    found = identities + soft_checks(records, meta["level"], applications) if records else []
+    found = identities + soft_checks(records, meta["level"], applications, values) if records else []
     checks = [(report_id, *check) for check in found]
     figures = [(report_id, *figure) for figure in stated]
     return ParsedReport(meta, cells, checks, figures)

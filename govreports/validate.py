@@ -47,7 +47,7 @@ _CELL = itemgetter(0, 1, 2)
 _VALUE = itemgetter(3)
 
 
-def _values(records) -> dict[tuple[str, str, str], float | None]:
+def cell_values(records) -> dict[tuple[str, str, str], float | None]:
     """Return each cell's value by ``(table, row, col)``; the last record of a cell wins."""
     return dict(zip(map(_CELL, records), map(_VALUE, records), strict=True))
 
@@ -69,10 +69,13 @@ def check_records(records) -> list[CheckRecord]:
     ]
 
 
-def evaluate(records) -> tuple[list[CheckRecord], frozenset[tuple[str, str, str]]]:
+def evaluate(
+    records, values: dict | None = None
+) -> tuple[list[CheckRecord], frozenset[tuple[str, str, str]]]:
     """Evaluate every identity once: the check records, and the cells of the failing ones.
 
-    The cells are ``(table, row, col)`` of every operand of an identity that fails.
+    The cells are ``(table, row, col)`` of every operand of an identity that fails. ``values``:
+    the records' values by cell (see :func:`cell_values`), where the caller has them already.
 
     A digit misread the same way by every engine (a font mapping two digits wrongly, say)
     cannot be seen in the cell itself, only in the identities it breaks.
@@ -85,15 +88,17 @@ def evaluate(records) -> tuple[list[CheckRecord], frozenset[tuple[str, str, str]
     """
     checks: list[CheckRecord] = []
     failed: set[tuple[str, str, str]] = set()
-    for i, lhs, rhs, delta, status in _evaluated(records):
+    for i, lhs, rhs, delta, status in _evaluated(records, values):
         checks.append((i.check_id, i.kind, i.table, i.scope, i.formula, lhs, rhs, delta, status))
         if status == "fail":
             failed.update((i.table, row, col) for row, col in (*i.lhs, *i.rhs))
     return checks, frozenset(failed)
 
 
-def _evaluated(records) -> Iterator[tuple[Identity, float | None, float | None, float | None, str]]:
-    values = _values(records)
+def _evaluated(
+    records, values: dict | None = None
+) -> Iterator[tuple[Identity, float | None, float | None, float | None, str]]:
+    values = cell_values(records) if values is None else values
     for identity, lhs_keys, rhs_keys in _terms(_application_rows(records)):
         lhs = _sum(values, lhs_keys)
         rhs = _sum(values, rhs_keys)
@@ -108,16 +113,19 @@ def _evaluated(records) -> Iterator[tuple[Identity, float | None, float | None, 
 _NO_RULES_LEVELS = frozenset({"county", "township"})
 
 
-def soft_checks(records, level: str | None, stated_applications: list[float | None]) -> list[CheckRecord]:
+def soft_checks(
+    records, level: str | None, stated_applications: list[float | None], values: dict | None = None
+) -> list[CheckRecord]:
     """Plausibility checks (kind ``soft``): a failure asks for a look, it does not prove an error.
 
     ``T2.RULES``: a county or township organ reports no 规章. ``TXT.NEW_RECEIVED``: the number of
     new applications stated in the prose equals 表三's total (only when the prose states one).
+    ``values``: the records' values by cell (see :func:`cell_values`), where the caller has them.
 
     >>> soft_checks([("active", "rules", "in_force", 6.0)], "township", [])[0][-1]
     'fail'
     """
-    values = _values(records)
+    values = cell_values(records) if values is None else values
     checks: list[CheckRecord] = []
     if level in _NO_RULES_LEVELS:
         terms = tuple((r, c) for t, r, c in values if t == "active" and r == "rules")

@@ -264,9 +264,7 @@ def _declared_charset(data: bytes) -> str | None:
     head = etree.fromstring(data[:_PRESCAN_BYTES], parser)
     if head is None:
         return None
-    labels = head.xpath("//meta/@charset") + [
-        value.lower().partition("charset=")[2] for value in head.xpath("//meta/@content")
-    ]
+    labels = _META_CHARSETS(head) + [value.lower().partition("charset=")[2] for value in _META_CONTENTS(head)]
     for label in labels:
         try:
             name = codecs.lookup(label.strip().strip("'\";").strip()).name
@@ -276,6 +274,10 @@ def _declared_charset(data: bytes) -> str | None:
             return "utf-8"  # a UTF-16 page could not have been prescanned as ASCII
         return None if name in _UNTRUSTED_CHARSETS else name
     return None
+
+
+_META_CHARSETS = etree.XPath("//meta/@charset")
+_META_CONTENTS = etree.XPath("//meta/@content")
 
 
 def _clean(text: str) -> str:
@@ -345,10 +347,12 @@ class _Walker:
             self._flush()
             self.blocks.append(_Block((), images=1))
             return True
-        if tag == "table" and _is_data_table(element):
-            self._flush()
-            self.blocks.extend(_table_rows(element, self.looks, self.state))
-            return True
+        if tag == "table":
+            marks = list(element.iter(*_WALK_TAGS))  # the table itself first
+            if _is_data_table(element, marks):
+                self._flush()
+                self.blocks.extend(_table_rows(element, self.looks, self.state, marks))
+                return True
         if tag in _BLOCK or tag == "br":
             self._flush()
         if tag == "a":
@@ -423,17 +427,32 @@ class _Walker:
 _MARK_DIGITS = frozenset("0123456789".translate(SUPERSCRIPT_DIGITS))
 
 
-def _is_data_table(table: etree._Element) -> bool:
-    """Tell a table of cells from page layout: no table inside it, and some row with two cells."""
-    if table.find(".//table") is not None:
+def _is_data_table(table: etree._Element, marks: list[etree._Element] | None = None) -> bool:
+    """Tell a table of cells from page layout: no table inside it, and some row with two cells.
+
+    ``marks``: the table's elements of :data:`_WALK_TAGS`, where the caller has them.
+    """
+    if marks is None:
+        nested = table.find(".//table") is not None
+    else:
+        nested = any(mark.tag == "table" for mark in marks if mark is not table)
+    if nested:
         return False
     return any(sum(1 for c in tr if c.tag in _CELL_TAGS) > 1 for tr in table.iter("tr"))
 
 
 def _plain_cell(td: etree._Element) -> _Block:
     """Read a cell of text runs in one paragraph (most cells) in one go."""
-    text = _clean(etree.tostring(td, method="text", encoding=str, with_tail=False))
+    text = _plain_text(td)
     return _Block((text,), len(text))
+
+
+def _plain_text(td: etree._Element) -> str:
+    """Return the text of a cell of text runs in one paragraph (see :func:`_plain_cell`)."""
+    return _clean(_tostring(td, method="text", encoding=str, with_tail=False))
+
+
+_tostring = etree.tostring
 
 
 def _walked_cell(td: etree._Element, looks: Looks, state: tuple[bool, bool]) -> _Block:
@@ -447,13 +466,17 @@ def _walked_cell(td: etree._Element, looks: Looks, state: tuple[bool, bool]) -> 
     return _Block((text,), chars, links, images=sum(block.images for block in blocks))
 
 
-def _cells_to_walk(table: etree._Element, marked: set[etree._Element]) -> set[etree._Element]:
+def _cells_to_walk(
+    table: etree._Element, marked: set[etree._Element], tagged: list[etree._Element] | None = None
+) -> set[etree._Element]:
     """Find the cells that do not read as their plain text (see :data:`_WALK_TAGS`).
 
     The elements that make a cell so are few, and lxml finds them (by tag, and the second
-    paragraphs by XPath) without a Python loop over every run of every cell.
+    paragraphs by XPath) without a Python loop over every run of every cell. ``tagged``: the
+    table's elements of :data:`_WALK_TAGS`, where the caller has them.
     """
-    marks = [*table.iter(*_WALK_TAGS), *_SECOND_PARAGRAPHS(table), *marked]
+    tagged = list(table.iter(*_WALK_TAGS)) if tagged is None else tagged
+    marks = [*tagged, *_SECOND_PARAGRAPHS(table), *marked]
     cells = (
         mark if mark.tag in _CELL_TAGS else next(mark.iterancestors(*_CELL_TAGS), None) for mark in marks
     )
@@ -481,11 +504,15 @@ class _Carried:
 
 
 def _table_rows(
-    table: etree._Element, looks: Looks = PLAIN, state: tuple[bool, bool] = SHOWN
+    table: etree._Element,
+    looks: Looks = PLAIN,
+    state: tuple[bool, bool] = SHOWN,
+    tagged: list[etree._Element] | None = None,
 ) -> list[_Block]:
     """Read a data table: one cell per ``<td>``, with rowspan cells repeated below.
 
     A number in a rowspan cell is printed once for several cells: it and its copies are marked.
+    ``tagged``: the table's elements of :data:`_WALK_TAGS`, where the caller has them.
 
     >>> html = '<table><tr><td rowspan="2">（三）不予公开</td><td>1.属于国家秘密</td>'
     >>> html += '<td colspan="2">3</td></tr><tr><td>2.其他法律行政法规禁止公开</td><td>&nbsp;</td></tr>'
@@ -498,7 +525,7 @@ def _table_rows(
     # A hidden row or cell is not shown, so it is no cell at all (not a blank one).
     marked = looks.inside(table)
     hidden = looks.hidden & marked if marked else frozenset()
-    walked = _cells_to_walk(table, marked)
+    walked = _cells_to_walk(table, marked, tagged)
     looked = bool(marked or looks.faded)  # rows may be hidden or faded
     carried: list[_Carried] = []
     rows: list[_Block] = []
@@ -508,11 +535,19 @@ def _table_rows(
         if row_state is None:
             continue
         tds = [c for c in tr if c.tag in _CELL_TAGS and c not in hidden]
-        if row_state is SHOWN or row_state == SHOWN:
+        shown = row_state is SHOWN or row_state == SHOWN
+        spans = carried or any(td.get("rowspan") is not None for td in tds)
+        if shown and not spans and (not walked or walked.isdisjoint(tds)):
+            # Most rows: cells of plain text, none spanning down. A plain cell has no link
+            # text and no image, so neither has the row.
+            texts = tuple([_plain_text(td) for td in tds])
+            rows.append(_Block(texts, sum(map(len, texts)), 0, row=True))
+            continue
+        if shown:
             cells = [_walked_cell(c, looks, row_state) if c in walked else _plain_cell(c) for c in tds]
         else:  # every cell is invisible, unless a part of it shows again
             cells = [_walked_cell(c, looks, row_state) for c in tds]
-        if carried or any(td.get("rowspan") is not None for td in tds):
+        if spans:
             cells, carried = _grid_row(tds, cells, carried)
             spanned.append((len(rows), cells))
         # A row is chrome only when each of its cells is: a data row whose label is a link
@@ -577,8 +612,11 @@ def _grid_row(
                 below.append(_Carried(span.start, span.width, span.rows_left - 1, span.cell, span.numeric))
 
     for td, cell in zip(tds, read, strict=True):
-        take_above()
-        width, height = _span(td, "colspan", _MAX_COLSPAN), _span(td, "rowspan", _MAX_ROWSPAN)
+        if above and above[0].start <= column:
+            take_above()
+        colspan, rowspan = td.get("colspan"), td.get("rowspan")
+        width = 1 if colspan is None else _span(td, "colspan", _MAX_COLSPAN)
+        height = 1 if rowspan is None else _span(td, "rowspan", _MAX_ROWSPAN)
         cells.append(cell)
         if height > 1 and column < _WIDEST:
             text = cell.cells[0]

@@ -28,7 +28,6 @@ from govreports.cells import looks_numeric
 from govreports.errors import EmptyInputError, UndecodableError
 from govreports.readers.document import Document, RawRow, runs_look_collapsed
 
-_PIPE_SEPARATOR = re.compile(r"\|+")
 _TRAILING_TOKENS = re.compile(r"\s+")
 
 
@@ -104,7 +103,8 @@ def _pipe_rows(lines: list[str]) -> list[RawRow]:
     for number, line in enumerate(lines, 1):
         # "|||" separates rows; " |" (a pipe after whitespace) is an empty cell.
         stripped = line.rstrip()
-        is_cell = stripped.endswith("|") and not _PIPE_SEPARATOR.fullmatch(stripped)
+        # A line of pipes only is a separator: nothing is left once its pipes are stripped.
+        is_cell = stripped.endswith("|") and stripped.strip("|") != ""
         if is_cell:
             if not cells:
                 start = number
@@ -114,7 +114,7 @@ def _pipe_rows(lines: list[str]) -> list[RawRow]:
         if cells:
             rows.append(RawRow(tuple(cells), start))
             cells = []
-        if stripped and not _PIPE_SEPARATOR.fullmatch(stripped):
+        if stripped.strip("|"):
             rows.append(RawRow(split_spaced(stripped), number))
     if cells:
         rows.append(RawRow(tuple(cells), start))
@@ -138,7 +138,7 @@ def _tab_rows(lines: list[str]) -> list[RawRow]:
             rows.append(RawRow(tuple(block), start))
             block = []
         if "\t" in line:
-            rows.append(RawRow(tuple(cell.strip() for cell in line.split("\t")), number))
+            rows.append(RawRow(tuple([cell.strip() for cell in line.split("\t")]), number))
         elif line.strip():
             rows.append(RawRow(split_spaced(line.strip()), number))
     if block:
