@@ -110,6 +110,7 @@ _AFTER_TABLES = re.compile(r"^[五六]\s*[、.．]")
 # common; one ending in the middle of a cell's runs was cut short).
 _WHOLE_ENDS = ("</html>", "</body>", "</table>", "</tbody>", "</tr>", "</td>", "</th>", "</div>", "</p>",
                "</script>", "-->")  # fmt: skip
+_LONGEST_END = 2 * max(map(len, _WHOLE_ENDS))  # characters of the page's end enough to tell
 _TITLE_SEARCH = 80  # blocks; the title is near the top of the page
 
 
@@ -194,7 +195,7 @@ def _cut_short(text: str) -> bool:
     >>> _cut_short("<td>1<span>2</span>"), _cut_short("<td>12</td></tr></table>")
     (True, False)
     """
-    return not text.rstrip().lower().endswith(_WHOLE_ENDS)
+    return not text.rstrip()[-_LONGEST_END:].lower().endswith(_WHOLE_ENDS)
 
 
 def _parser() -> etree.HTMLParser:
@@ -441,14 +442,8 @@ def _is_data_table(table: etree._Element, marks: list[etree._Element] | None = N
     return any(sum(1 for c in tr if c.tag in _CELL_TAGS) > 1 for tr in table.iter("tr"))
 
 
-def _plain_cell(td: etree._Element) -> _Block:
-    """Read a cell of text runs in one paragraph (most cells) in one go."""
-    text = _plain_text(td)
-    return _Block((text,), len(text))
-
-
 def _plain_text(td: etree._Element) -> str:
-    """Return the text of a cell of text runs in one paragraph (see :func:`_plain_cell`)."""
+    """Read a cell of text runs in one paragraph (most cells) in one go."""
     return _clean(_tostring(td, method="text", encoding=str, with_tail=False))
 
 
@@ -543,26 +538,51 @@ def _table_rows(
             texts = tuple([_plain_text(td) for td in tds])
             rows.append(_Block(texts, sum(map(len, texts)), 0, row=True))
             continue
+        # A plain cell is read as its text alone (a block only where it spans down).
         if shown:
-            cells = [_walked_cell(c, looks, row_state) if c in walked else _plain_cell(c) for c in tds]
+            cells = [_walked_cell(c, looks, row_state) if c in walked else _plain_text(c) for c in tds]
         else:  # every cell is invisible, unless a part of it shows again
             cells = [_walked_cell(c, looks, row_state) for c in tds]
         if spans:
             cells, carried = _grid_row(tds, cells, carried)
             spanned.append((len(rows), cells))
-        # A row is chrome only when each of its cells is: a data row whose label is a link
-        # (portals link keywords such as 行政许可) keeps its values.
-        chars = sum(c.chars for c in cells)
-        links = chars if all(c.linked for c in cells if c.chars) else 0
-        images = sum(c.images for c in cells)
-        rows.append(_Block(tuple([c.cells[0] for c in cells]), chars, links, images=images, row=True))
+        rows.append(_row_block(cells))
     for index, cells in spanned:
-        if any(cell.merged for cell in cells):  # a number in it was found to span down
-            texts = tuple([merged(c.cells[0]) if c.merged else c.cells[0] for c in cells])
+        if any(c.__class__ is not str and c.merged for c in cells):  # a number in it spans down
+            texts = tuple([_cell_text(c, marked=True) for c in cells])
             rows[index] = _Block(
                 texts, rows[index].chars, rows[index].link_chars, rows[index].images, row=True
             )
     return rows
+
+
+def _cell_text(cell: _Block | str, *, marked: bool = False) -> str:
+    """Return a cell's text, read as a block or as plain text; ``marked``: a merged cell marked so."""
+    if cell.__class__ is str:
+        return cell
+    return merged(cell.cells[0]) if marked and cell.merged else cell.cells[0]
+
+
+def _row_block(cells: list[_Block | str]) -> _Block:
+    """Make a table row of its cells, read as blocks or as plain text.
+
+    A row is chrome only when each of its cells is: a data row whose label is a link (portals
+    link keywords such as 行政许可) keeps its values. A plain cell with text is no link.
+    """
+    texts: list[str] = []
+    chars = images = 0
+    linked = True
+    for cell in cells:
+        if cell.__class__ is str:
+            texts.append(cell)
+            chars += len(cell)
+            linked = linked and not cell
+        else:
+            texts.append(cell.cells[0])
+            chars += cell.chars
+            images += cell.images
+            linked = linked and (not cell.chars or cell.linked)
+    return _Block(tuple(texts), chars, chars if linked else 0, images=images, row=True)
 
 
 def _row_state(
@@ -587,16 +607,17 @@ def _row_state(
 
 
 def _grid_row(
-    tds: list[etree._Element], read: list[_Block], carried: list[_Carried]
-) -> tuple[list[_Block], list[_Carried]]:
+    tds: list[etree._Element], read: list[_Block | str], carried: list[_Carried]
+) -> tuple[list[_Block | str], list[_Carried]]:
     """Place one row's cells among those spanning down from above; return them and the new spans.
 
     Grid positions count ``colspan`` so that spans land in the right place, but each ``<td>``
     yields one cell only. A cell that lands in a later row and reads as a number is marked
-    ``merged``, in that row and in its own.
+    ``merged``, in that row and in its own. A cell read as plain text becomes a block where it
+    spans down.
     """
     above = deque(sorted(carried, key=lambda span: span.start))
-    cells: list[_Block] = []
+    cells: list[_Block | str] = []
     below: list[_Carried] = []
     column = 0
 
@@ -617,6 +638,8 @@ def _grid_row(
         colspan, rowspan = td.get("colspan"), td.get("rowspan")
         width = 1 if colspan is None else _span(td, "colspan", _MAX_COLSPAN)
         height = 1 if rowspan is None else _span(td, "rowspan", _MAX_ROWSPAN)
+        if height > 1 and column < _WIDEST and cell.__class__ is str:
+            cell = _Block((cell,), len(cell))
         cells.append(cell)
         if height > 1 and column < _WIDEST:
             text = cell.cells[0]

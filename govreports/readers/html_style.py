@@ -20,6 +20,9 @@ from lxml import etree
 # character reference (a style spelt with &#58;): display:none, a zero font size.
 _DISPLAY_NONE = re.compile(rb"display\s*:\s*none")
 _ZERO_FONT = re.compile(rb"font-size\s*:\s*\+?\.?0")
+_SPELT = re.compile(rb"&#")
+_HIDDEN = re.compile(rb"hidden")
+_RAISED = re.compile(rb"vertical-align")
 # The style attributes of a page, as the parser decoded them (references such as &#58; too),
 # and a place where the markup may have a ``hidden`` attribute (not type=hidden, not
 # visibility:hidden).
@@ -224,15 +227,16 @@ def find_looks(root: etree._Element, markup: bytes) -> Looks:
     (['b'], ['i'])
     """
     lowered = markup.lower()  # ASCII only: what UTF-8 markup is written in
-    # Separate searches for literal words: much faster than one search for any of them.
-    spelt = b"&#" in lowered
+    # Separate searches for literal words: much faster than one search for any of them (and a
+    # compiled pattern finds a literal faster than ``in``, which is slow on a page of &nbsp;).
+    spelt = _SPELT.search(lowered) is not None
     may_hide = (
         spelt
-        or b"hidden" in lowered
+        or _HIDDEN.search(lowered) is not None
         or _DISPLAY_NONE.search(lowered) is not None
         or _ZERO_FONT.search(lowered) is not None
     )
-    may_raise = spelt or b"vertical-align" in lowered  # <sup> and <sub> are known by their tag
+    may_raise = spelt or _RAISED.search(lowered) is not None  # <sup> and <sub> are known by their tag
     if not (may_hide or may_raise):
         return PLAIN
     sheets = [s.text or "" for s in root.iter("style") if _media_applies(f"@media {s.get('media') or 'all'}")]
