@@ -130,7 +130,7 @@ _HEADER_ROWS = 80
 
 
 def _has_digit(text: str) -> bool:
-    return any(c.isdigit() for c in text)
+    return any(map(str.isdigit, text))
 
 
 def _first(texts: list[str], start: int, predicate) -> int | None:
@@ -146,8 +146,13 @@ def _segments(table: TableSpec, cells: tuple[str, ...]) -> list[tuple[str, list[
     One physical row may hold several template rows (a table copied without row breaks).
     Text after a row's values is a heading of what follows (第二十条第（五）项) and is dropped.
     """
+    return [(key, list(values)) for key, values in _row_segments(table.key, tuple(cells))]
+
+
+# Reports print the same rows over and over (a row of zeros, a header): each is split once.
+@lru_cache(maxsize=16384)
+def _row_segments(table_key: str, cells: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     segments: list[tuple[str, list[str]]] = []
-    table_key = table.key
     for cell in cells:
         key = _label_key(table_key, cell) if cell else None
         if key is not None:
@@ -157,7 +162,7 @@ def _segments(table: TableSpec, cells: tuple[str, ...]) -> list[tuple[str, list[
     for _, values in segments:
         while values and values[-1] and parse_cell(values[-1])[1] == "text":
             values.pop()
-    return segments
+    return tuple((key, tuple(values)) for key, values in segments)
 
 
 @lru_cache(maxsize=16384)

@@ -39,7 +39,7 @@ CHECK_COLUMNS = (
 
 def _application_rows(records) -> tuple[str, ...]:
     key = APPLICATIONS.key
-    seen = dict.fromkeys(r[1] for r in records if r[0] == key)
+    seen = dict.fromkeys([r[1] for r in records if r[0] == key])
     return tuple(seen)
 
 
@@ -53,10 +53,19 @@ def cell_values(records) -> dict[tuple[str, str, str], float | None]:
 
 
 @lru_cache(maxsize=64)
-def _terms(application_rows: tuple[str, ...]) -> tuple[tuple[Identity, tuple, tuple], ...]:
-    """Return the identities with each side's operands as ``(table, row, col)`` keys."""
+def _terms(application_rows: tuple[str, ...]) -> tuple[tuple[Identity, tuple, tuple, tuple], ...]:
+    """Return the identities with their check record's first fields and each side's cells.
+
+    Each is ``(identity, (check_id, kind, table, scope, formula), lhs cells, rhs cells)``, the
+    cells as ``(table, row, col)``.
+    """
     return tuple(
-        (i, tuple((i.table, *t) for t in i.lhs), tuple((i.table, *t) for t in i.rhs))
+        (
+            i,
+            (i.check_id, i.kind, i.table, i.scope, i.formula),
+            tuple((i.table, *t) for t in i.lhs),
+            tuple((i.table, *t) for t in i.rhs),
+        )
         for i in identities(application_rows)
     )
 
@@ -86,12 +95,22 @@ def evaluate(
     >>> [c[-1] for c in checks if c[0] == "T4.SUM"][0], sorted(failed)[:2]
     ('fail', [('appeals', 'review', 'corrected'), ('appeals', 'review', 'other')])
     """
+    values = cell_values(records) if values is None else values
     checks: list[CheckRecord] = []
     failed: set[tuple[str, str, str]] = set()
-    for i, lhs, rhs, delta, status in _evaluated(records, values):
-        checks.append((i.check_id, i.kind, i.table, i.scope, i.formula, lhs, rhs, delta, status))
-        if status == "fail":
-            failed.update((i.table, row, col) for row, col in (*i.lhs, *i.rhs))
+    for _, head, lhs_cells, rhs_cells in _terms(_application_rows(records)):
+        lhs = _sum(values, lhs_cells)
+        rhs = _sum(values, rhs_cells)
+        if lhs is None or rhs is None:
+            checks.append((*head, lhs, rhs, None, "not_assessable"))
+            continue
+        delta = lhs - rhs
+        if abs(delta) < 1e-9:
+            checks.append((*head, lhs, rhs, delta, "pass"))
+        else:
+            checks.append((*head, lhs, rhs, delta, "fail"))
+            failed.update(lhs_cells)
+            failed.update(rhs_cells)
     return checks, frozenset(failed)
 
 
@@ -99,7 +118,7 @@ def _evaluated(
     records, values: dict | None = None
 ) -> Iterator[tuple[Identity, float | None, float | None, float | None, str]]:
     values = cell_values(records) if values is None else values
-    for identity, lhs_keys, rhs_keys in _terms(_application_rows(records)):
+    for identity, _, lhs_keys, rhs_keys in _terms(_application_rows(records)):
         lhs = _sum(values, lhs_keys)
         rhs = _sum(values, rhs_keys)
         if lhs is None or rhs is None:
@@ -157,8 +176,7 @@ def _soft(check_id: str, table: str, scope: str, formula: str, lhs, rhs) -> Chec
 def _sum(values: dict, keys) -> float | None:
     """Add up the values of cells ``(table, row, col)``; None when one of them is missing."""
     total = 0.0
-    for key in keys:
-        value = values.get(key)
+    for value in map(values.get, keys):
         if value is None:
             return None
         total += value
