@@ -233,19 +233,17 @@ def build(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ledger = _load_ledger(out)
-    known = _known_files(ledger)
-    paths = list_inputs(source)
-    inputs = []
-    for path, report_id in zip(paths, report_ids(paths), strict=True):
-        name, size, mtime_ns, sha256, fmt = _identify(path, known)
-        inputs.append(_Input(path, name, size, mtime_ns, sha256, fmt, report_id, fingerprint(fmt, settings)))
-    del paths, known
-    unique, duplicate_files = _split_duplicates(inputs)
-    keep, todo = _plan(ledger, unique)
-    del inputs, unique
+    listing = _list(list_inputs(source), ledger, settings)
+    copies, first = _copies(listing.sha256)
+    keep, todo = _plan(ledger, listing, copies)
     _drop_stale(out, ledger, keep)
-    changed = bool(todo) or len(keep) < len(ledger)
+    changed = len(todo) > 0 or len(keep) < len(ledger)
     del ledger
+    duplicate_files = [
+        (listing.item(c), listing.item(f)) for c, f in zip(copies.nonzero()[0], first, strict=True)
+    ]
+    todo = [listing.item(i) for i in todo]
+    del listing
     task = partial(parse_and_write, out=str(out), pdf=settings)
     batches = []
     with tqdm(total=len(todo), disable=not progress, unit="report") as bar:
@@ -272,61 +270,113 @@ def parse_and_write(inputs: list[_Input], out: str, pdf: PdfSettings | None = No
     return _write_batch(Path(out), batch, inputs)
 
 
-def _known_files(ledger: pd.DataFrame) -> dict[str, tuple[int, int, str, str]]:
-    """Path → (size, mtime_ns, sha256, format) as last seen: unchanged files are not read again."""
-    columns = [ledger[c].tolist() for c in ("path", "size", "mtime_ns", "sha256", "format")]
-    return {
-        path: (int(size), int(mtime), sha, fmt) for path, size, mtime, sha, fmt in zip(*columns, strict=True)
-    }
+@dataclass(frozen=True)
+class _Listing:
+    """Every input, in listing order, as columns: little memory per file, even for a national corpus."""
+
+    paths: list[Path]
+    names: list[str]  # as written in the frames and the ledger (see display_path)
+    report_ids: np.ndarray
+    size: np.ndarray
+    mtime_ns: np.ndarray
+    sha256: np.ndarray
+    format: np.ndarray
+    fingerprint: np.ndarray
+
+    def item(self, i: int) -> _Input:
+        """Return one input as a record, for parsing or listing it."""
+        i = int(i)
+        return _Input(
+            self.paths[i],
+            self.names[i],
+            int(self.size[i]),
+            int(self.mtime_ns[i]),
+            self.sha256[i],
+            self.format[i],
+            self.report_ids[i],
+            self.fingerprint[i],
+        )
 
 
-def _identify(path: Path, known: dict[str, tuple[int, int, str, str]]) -> tuple[str, int, int, str, str]:
-    """Stat a file; hash and sniff it only when its size or modification time changed (as git does).
+def _list(paths: list[Path], ledger: pd.DataFrame, pdf: PdfSettings) -> _Listing:
+    """Stat every input; hash and sniff a file only when its size or modification time changed (as git does).
 
-    Return its name (see ``display_path``), size, modification time, sha256 and format. An entry
-    that cannot be read, or is over the size limit, is not read here: parsing it fails with the
-    reason. It has no content hash (``""``), so it is never a duplicate.
+    An entry that cannot be read, or is over the size limit, is not read here: parsing it fails
+    with the reason. It has no content hash (``""``), so it is never a duplicate.
     """
-    name = display_path(path)
-    try:
-        info = path.stat()
-    except OSError:
-        return name, -1, -1, "", UNREAD
-    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-        return name, info.st_size, info.st_mtime_ns, "", UNREAD
-    seen = known.get(name)
-    if seen and seen[:2] == (info.st_size, info.st_mtime_ns) and seen[2]:
-        return name, info.st_size, info.st_mtime_ns, seen[2], seen[3]
-    try:
-        data = read_bytes(path)
-    except ReadError:
-        return name, info.st_size, info.st_mtime_ns, "", UNREAD
-    return name, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest(), sniff(data)
-
-
-def _split_duplicates(inputs: list[_Input]) -> tuple[list[_Input], list[tuple[_Input, _Input]]]:
-    """Keep the first file of each content; pair every later copy with it."""
-    first: dict[str, _Input] = {}
-    unique, duplicates = [], []
-    for item in inputs:
-        if item.sha256 in first:
-            duplicates.append((item, first[item.sha256]))
+    n = len(paths)
+    names = [display_path(p) for p in paths]
+    size, mtime_ns = np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+    regular = np.zeros(n, dtype=bool)
+    for i, path in enumerate(paths):
+        try:
+            info = path.stat()
+        except OSError:
             continue
-        unique.append(item)
-        if item.sha256:  # an entry not read has no content to compare
-            first[item.sha256] = item
-    return unique, duplicates
+        size[i], mtime_ns[i] = info.st_size, info.st_mtime_ns
+        regular[i] = stat.S_ISREG(info.st_mode) and info.st_size <= MAX_BYTES
+    sha256, fmt = np.full(n, "", dtype=object), np.full(n, UNREAD, dtype=object)
+    if len(ledger):
+        row = _positions(names, ledger.path)  # each file's ledger row, as last seen
+        at = np.maximum(row, 0)
+        seen_sha = ledger.sha256.fillna("").to_numpy(dtype=object)[at]
+        known = (row >= 0) & regular & (seen_sha != "")
+        known &= ledger["size"].to_numpy(dtype=np.int64)[at] == size
+        known &= ledger.mtime_ns.to_numpy(dtype=np.int64)[at] == mtime_ns
+        sha256[known] = seen_sha[known]
+        fmt[known] = ledger.format.to_numpy(dtype=object)[at][known]
+    else:
+        known = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(regular & ~known):
+        try:
+            data = read_bytes(paths[i])
+        except ReadError:
+            continue
+        sha256[i], fmt[i] = hashlib.sha256(data).hexdigest(), sniff(data)
+    fingerprints = {f: fingerprint(f, pdf) for f in set(fmt)}
+    parsers = np.array([fingerprints[f] for f in fmt], dtype=object)
+    ids = np.array(report_ids(paths), dtype=object)
+    return _Listing(paths, names, ids, size, mtime_ns, sha256, fmt, parsers)
 
 
-def _plan(ledger: pd.DataFrame, inputs: list[_Input]) -> tuple[pd.DataFrame, list[_Input]]:
+def _positions(values: list[str] | pd.Series, among: list[str] | pd.Series) -> np.ndarray:
+    """Return where each value is in ``among`` (-1 where it is not)."""
+    found = pc.index_in(pa.array(values, pa.string()), value_set=pa.array(among, pa.string()))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _copies(sha256: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Mark the files whose content an earlier file has; give the position of that first file for each.
+
+    An entry not read has no content to compare (``""``) and is never a copy.
+    """
+    hashes = pd.Series(sha256, dtype=object)
+    copies = (hashes.duplicated() & (hashes != "")).to_numpy()
+    wanted = set(sha256[copies])
+    first = {}
+    for i in np.flatnonzero(~copies):
+        if sha256[i] in wanted:
+            first[sha256[i]] = int(i)
+    return copies, [first[h] for h in sha256[copies]]
+
+
+def _plan(ledger: pd.DataFrame, listing: _Listing, copies: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """Ledger rows still valid (same path, content, parser and report id), and the inputs to parse."""
-    valid = {(i.name, i.sha256, i.fingerprint): i.report_id for i in inputs}
-    keys = zip(*(ledger[c].tolist() for c in ("path", "sha256", "fingerprint", "report_id")), strict=True)
+    n = len(listing.names)
+    if not len(ledger) or not n:
+        return ledger.iloc[:0], np.flatnonzero(~copies)
+    which = _positions(ledger.path, listing.names)  # the input each ledger row was made from
+    at = np.maximum(which, 0)
+    report_id = ledger.report_id
+    still = (which >= 0) & ~copies[at]
+    still &= ledger.sha256.fillna("").to_numpy(dtype=object) == listing.sha256[at]
+    still &= ledger.fingerprint.fillna("").to_numpy(dtype=object) == listing.fingerprint[at]
     # A report id changes when another file of the same name joins the corpus (report_ids).
-    still = [(p, s, f) in valid and (pd.isna(r) or valid[(p, s, f)] == r) for p, s, f, r in keys]
-    keep = ledger.loc[np.array(still, dtype=bool)]
-    done = set(zip(*(keep[c].tolist() for c in ("path", "sha256", "fingerprint")), strict=True))
-    return keep, [i for i in inputs if (i.name, i.sha256, i.fingerprint) not in done]
+    same_id = report_id.fillna("").to_numpy(dtype=object) == listing.report_ids[at]
+    still &= report_id.isna().to_numpy() | same_id
+    done = np.zeros(n, dtype=bool)
+    done[which[still]] = True
+    return ledger.loc[still], np.flatnonzero(~copies & ~done)
 
 
 def _drop_stale(out: Path, ledger: pd.DataFrame, keep: pd.DataFrame) -> None:
