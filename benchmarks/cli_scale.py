@@ -108,11 +108,15 @@ def run(command: list[str]) -> dict:
     }
 
 
-def change_files(source: Path, n: int, round_: int) -> None:
-    """Edit CHANGES existing reports (a different seed's content) and add CHANGES new ones."""
+def change_files(source: Path, n: int, round_: int, salt: int) -> None:
+    """Edit CHANGES existing reports (a different seed's content) and add CHANGES new ones.
+
+    ``salt`` differs from one run of the script to the next, so that an edit is a change even
+    in a folder an earlier run edited.
+    """
     for k in range(CHANGES):
         i = (round_ * 7919 + k * 104729) % n
-        seed = n + 1_000_000 * (round_ + 1) + k
+        seed = n + 1_000_000 * (round_ + 1) + 10 * CHANGES * salt + k
         layout = LAYOUTS[k % len(LAYOUTS)]
         (source / f"r{i:06d}.txt").write_text(render_text(generate_report(seed), layout), encoding="utf-8")
         (source / f"new-{round_}-{k}.txt").write_text(
@@ -158,9 +162,9 @@ def main() -> None:
         )
         _row("cold", [run(command)], args.n)
         _row(f"warm (median of {args.repeat})", [run(command) for _ in range(args.repeat)], args.n)
-        changed = []
+        changed, salt = [], int.from_bytes(os.urandom(3), "big")
         for round_ in range(args.repeat):
-            change_files(source, args.n, round_)
+            change_files(source, args.n, round_, salt)
             changed.append(run(command))
         _row(f"{CHANGES}+{CHANGES} changed (med.)", changed, args.n)
         if args.profile:
