@@ -324,7 +324,8 @@ def _list(paths: list[Path], ledger: pd.DataFrame, pdf: PdfSettings) -> _Listing
         known &= ledger["size"].to_numpy(dtype=np.int64)[at] == size
         known &= ledger.mtime_ns.to_numpy(dtype=np.int64)[at] == mtime_ns
         sha256[known] = seen_sha[known]
-        fmt[known] = ledger.format.to_numpy(dtype=object)[at][known]
+        codes, formats = pd.factorize(ledger.format.fillna(UNREAD))  # one string per format, not per file
+        fmt[known] = np.asarray(formats, dtype=object)[codes][at][known]
     else:
         known = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(regular & ~known):
