@@ -17,6 +17,7 @@ count needs it. Table cells carry no unit, so the tables yield no hits.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from govreports.cells import LARGEST_EXACT
@@ -56,6 +57,9 @@ _SCAN = re.compile(
     r"|(?P<neg>没有|暂无|尚未|未曾|未|无)"
     r"(?P<negverb>新收|收到|接到|接收|受理|发生|出现|产生|被|有|行政))"
 )
+# A character that every hit of _SCAN holds: its unit (count or approximation) or the first
+# character of its negation word.
+_HIT_CHARS = re.compile("[条件宗篇个起次没暂尚未无]")
 # Headings are looked up only when a count needs its paragraph context (rare), not scanned for.
 _HEAD = re.compile(rf"[ \t\u3000]*(?:[（(][{_CN}]{{1,3}}[）)]|[{_CN}]{{1,3}}[、.．]|总体情况)[^。\n]{{0,30}}")
 _HEAD_LOOKBACK = 40  # lines; a paragraph's heading is never further up than this
@@ -115,9 +119,25 @@ def extract_figures(text: str) -> list[Figure]:
     [('proactive_total', None, 'not stated'), ('applications_received', 0.0, 'stated as none')]
     """
     scan = _Scan(text)
-    for m in _SCAN.finditer(text):
+    for m in _hits(text):
         scan.feed(m)
     return scan.finish()
+
+
+def _hits(text: str) -> Iterator[re.Match[str]]:
+    """Find the scanner's hits in ``text`` as ``_SCAN.finditer(text)`` does, line by line.
+
+    A hit never spans a line break and holds a unit or a negation word (:data:`_HIT_CHARS`), so
+    lines without one (the tables' rows of numbers) are not scanned at all. The scanner still
+    sees the text around each line: what precedes it, and the line break that ends it.
+    """
+    position, size = 0, len(text)
+    while (found := _HIT_CHARS.search(text, position)) is not None:
+        start = text.rfind("\n", position, found.start()) + 1
+        end = text.find("\n", found.end())
+        end = size if end < 0 else end + 1
+        yield from _SCAN.finditer(text, max(start, position), end)
+        position = end
 
 
 def _fmt(value: float) -> str:
