@@ -18,7 +18,7 @@ import signal
 import stat
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
@@ -44,6 +44,7 @@ from govreports.figures import extract_figures
 from govreports.metadata import extract_metadata
 from govreports.normalize import ParsedTables, detect_template, parse_tables
 from govreports.readers import Document, RawRow, get_reader, sniff
+from govreports.readers.pdf_settings import PdfSettings, use_pdf_settings
 from govreports.schema import DECIDED_STATUSES, PLACEHOLDER_STATUSES
 from govreports.validate import cell_values, evaluate, soft_checks
 
@@ -117,8 +118,13 @@ def read_report(
     text: str | None = None,
     report_id: str | None = None,
     time_limit: float | None = TIME_LIMIT,
+    pdf: PdfSettings | Mapping | None = None,
 ) -> Report:
     """Read one report from a file path, or from its text.
+
+    ``pdf`` says how a PDF is read (:class:`~govreports.readers.pdf_settings.PdfSettings` or a
+    mapping of its fields, e.g. ``{"engines": ("pdfium", "pdfplumber")}``); by default, the
+    settings of ``use_pdf_settings`` in force, else the defaults.
 
     Raises a :class:`~govreports.errors.ReadError` subclass naming the file and the reason when
     the input is empty, undecodable, not a report, or has no tables; when it cannot be opened
@@ -132,7 +138,10 @@ def read_report(
     ...
     govreports.errors.NotAReportError: <text>: not a government information disclosure report ...
     """
-    return Report(parse_source(source, text=text, report_id=report_id, time_limit=time_limit))
+    if pdf is None:
+        return Report(parse_source(source, text=text, report_id=report_id, time_limit=time_limit))
+    with use_pdf_settings(pdf):
+        return Report(parse_source(source, text=text, report_id=report_id, time_limit=time_limit))
 
 
 def parse_source(

@@ -21,6 +21,7 @@ from govreports import store
 from govreports.errors import (
     CorruptFileError,
     NotAReportError,
+    NoValuesError,
     ProtectedFileError,
     TableEngineError,
     UnsupportedInputError,
@@ -356,3 +357,12 @@ def test_hand_made_pdfs_are_valid():
     # The plain one reads as text: the reader, not the fixture, is what the tests above exercise.
     pages = read_text_layer("menu.pdf", _pdf([b"BT /F1 12 Tf 72 720 Td (Home News Contact) Tj ET"]))
     assert [ln.text for ln in pages[0].lines] == ["Home News Contact"]
+
+
+def test_read_report_takes_pdf_settings(monkeypatch):
+    used = []
+    monkeypatch.setitem(pdf_engines.ENGINES, "pdfplumber", lambda layer, heights: used.append(1) or [])
+    with pytest.raises(NoValuesError):  # the stub engine finds no table: no value is read
+        gr.read_report(HUAIAN, pdf={"engines": ("pdfplumber",)})
+    assert used == [1]
+    assert cell_tuples(gr.read_report(HUAIAN).cells) == golden_cells("huaian-city-2024")  # default again
