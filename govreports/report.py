@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from operator import itemgetter
 from pathlib import Path
+from typing import TypedDict, cast
 
 import pandas as pd
 
@@ -70,9 +71,52 @@ class ParsedReport:
     figures: list[tuple]
 
 
-@dataclass
+class ReportMeta(TypedDict):
+    """One report's metadata: the keys, in order, of its row in the ``reports`` frame."""
+
+    report_id: str
+    path: str | None
+    title: str | None
+    organ_raw: str | None
+    organ: str | None
+    year: int | None
+    year_evidence: str | None
+    stat_period_year: int | None
+    year_conflict: bool | None
+    level: str | None
+    organ_type: str | None
+    province: str | None
+    prefecture: str | None
+    county: str | None
+    adcode: str | None
+    adcode_confidence: str | None
+    adcode_evidence: str | None
+    scope: str | None
+    scope_evidence: str | None
+    template_cited: str | None
+    template: str
+    tables_found: str | None
+    values_read: int
+    values_flagged: int
+    parse_notes: str | None
+    format: str
+    encoding: str | None
+    sha256: str
+    source_url: str | None
+    published: str | None
+
+
+@dataclass(frozen=True)
 class Report:
-    """A parsed report. Frames are built on first access and handed out as copies."""
+    """A parsed report, read-only: frames are built on first access and handed out as copies.
+
+    >>> import govreports as gr
+    >>> r = gr.read_report("data/raw/002_5bfe4ddd4becc1ae.txt")
+    >>> r.parsed = None
+    Traceback (most recent call last):
+    ...
+    dataclasses.FrozenInstanceError: cannot assign to field 'parsed'
+    """
 
     parsed: ParsedReport
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
@@ -83,9 +127,9 @@ class Report:
         return self.parsed.meta["report_id"]
 
     @property
-    def meta(self) -> dict:
+    def meta(self) -> ReportMeta:
         """Metadata: organ, year, template, level, organ type, region, adcode, scope, sha256."""
-        return dict(self.parsed.meta)
+        return cast(ReportMeta, dict(self.parsed.meta))
 
     @property
     def cells(self) -> pd.DataFrame:

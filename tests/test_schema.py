@@ -4,6 +4,9 @@ import tomllib
 import yaml
 from conftest import ROOT
 
+import govreports as gr
+from govreports.frames import REPORT_COLUMNS
+from govreports.report import ReportMeta
 from govreports.schema import STATUSES, TABLES, identities, match_row, normalize_label
 
 
@@ -60,3 +63,9 @@ def test_environment_yml_mirrors_pyproject_with_the_extras_and_versions():
     assert listed.pop("python") == project["requires-python"]
     assert listed.pop("pip") == ""
     assert listed == required
+
+
+def test_report_meta_has_the_keys_of_the_reports_frame_in_order():
+    assert tuple(ReportMeta.__annotations__) == REPORT_COLUMNS
+    meta = gr.read_report(ROOT / "data" / "raw" / "002_5bfe4ddd4becc1ae.txt").meta
+    assert tuple(meta) == REPORT_COLUMNS
