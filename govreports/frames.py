@@ -28,7 +28,9 @@ STRING_DTYPE = pd.StringDtype("pyarrow")
 # Every (table, row, col) of the templates, numbered: a cell's table, keys and labels are taken
 # from these arrays by its number, in one vectorised step per column.
 _CELL_KEYS = [(t.key, r.key, c.key) for t in TABLES.values() for r in t.rows for c in t.cols]
-_CELL_INDEX = {key: i for i, key in enumerate(_CELL_KEYS)}
+_CELL_INDEX: dict[str, dict[str, dict[str, int]]] = {}  # table → row → col → number
+for _i, (_table, _row, _col) in enumerate(_CELL_KEYS):
+    _CELL_INDEX.setdefault(_table, {}).setdefault(_row, {})[_col] = _i
 _ROW_LABELS = {(t.key, r.key): r.label for t in TABLES.values() for r in t.rows}
 _COL_LABELS = {(t.key, c.key): c.label for t in TABLES.values() for c in t.cols}
 _CELL_TABLES = np.array([TABLE_ORDER.index(t) for t, _, _ in _CELL_KEYS], dtype=np.int8)
@@ -36,7 +38,6 @@ _CELL_ROWS = pa.array([r for _, r, _ in _CELL_KEYS], pa.large_string())
 _CELL_COLS = pa.array([c for _, _, c in _CELL_KEYS], pa.large_string())
 _CELL_ROW_LABELS = pa.array([_ROW_LABELS[t, r] for t, r, _ in _CELL_KEYS], pa.large_string())
 _CELL_COL_LABELS = pa.array([_COL_LABELS[t, c] for t, _, c in _CELL_KEYS], pa.large_string())
-_CELL_KEY = itemgetter(1, 2, 3)
 
 FIGURE_COLUMNS = ("report_id", "figure", "value", "unit", "sentence", "note")
 FAILURE_COLUMNS = ("path", "stage", "error_type", "message")
@@ -50,7 +51,8 @@ def cells_frame(records: list[tuple]) -> pd.DataFrame:
     """
     n = len(records)
     # The cell's number (a KeyError for a cell no template has), then each column by position.
-    cell = np.fromiter(map(_CELL_INDEX.__getitem__, map(_CELL_KEY, records)), dtype=np.intp, count=n)
+    index = _CELL_INDEX
+    cell = np.fromiter([index[r[1]][r[2]][r[3]] for r in records], dtype=np.intp, count=n)
     taken = pa.array(cell, pa.int64())
     report_id, value, status, raw, ref, failed = (_column(records, i) for i in (0, 4, 5, 6, 7, 8))
     frame = pd.DataFrame(
