@@ -440,11 +440,12 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
     paged = _with_pages(records, document)
     if failed:
         cells = [(report_id, *r, r[:3] in failed) for r in paged]
-    else:
-        cells = [(report_id, *r, False) for r in paged]
+    else:  # most reports; a record is (table, row, col, value, status, raw, source_ref)
+        cells = [(report_id, t, row, col, v, s, raw, ref, False) for t, row, col, v, s, raw, ref in paged]
     stated = extract_figures(document.text)
     applications = [f.value for f in stated if f.figure == "applications_received"]
     found = identities + soft_checks(records, meta["level"], applications, values) if records else []
-    checks = [(report_id, *check) for check in found]
-    figures = [(report_id, *figure) for figure in stated]
+    head = (report_id,)
+    checks = [head + check for check in found]
+    figures = [head + tuple(figure) for figure in stated]
     return ParsedReport(meta, cells, checks, figures)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 import charset_normalizer
 
@@ -101,16 +102,12 @@ def _pipe_rows(lines: list[str]) -> list[RawRow]:
     cells: list[str] = []
     start = 0
     for number, line in enumerate(lines, 1):
-        # "|||" separates rows; " |" (a pipe after whitespace) is an empty cell.
-        stripped = line.rstrip()
-        # A line of pipes only is a separator: nothing is left once its pipes are stripped.
-        is_cell = stripped.endswith("|") and stripped.strip("|") != ""
-        if is_cell:
+        cell, stripped = _pipe_line(line)
+        if cell is not None:
             if not cells:
                 start = number
-            cells.append(stripped[:-1].strip())
+            cells.append(cell)
             continue
-        stripped = stripped.strip()
         if cells:
             rows.append(RawRow(tuple(cells), start))
             cells = []
@@ -121,29 +118,60 @@ def _pipe_rows(lines: list[str]) -> list[RawRow]:
     return rows
 
 
+# Reports repeat lines (a cell of 0, a row separator, the template's labels): each is read once.
+@lru_cache(maxsize=16384)
+def _pipe_line(line: str) -> tuple[str | None, str]:
+    """Read a line of the pipe layout: ``(its cell, '')``, or ``(None, the line stripped)``.
+
+    "|||" separates rows; " |" (a pipe after whitespace) is an empty cell.
+    """
+    stripped = line.rstrip()
+    # A line of pipes only is a separator: nothing is left once its pipes are stripped.
+    if stripped.endswith("|") and stripped.strip("|") != "":
+        return stripped[:-1].strip(), ""
+    return None, stripped.strip()
+
+
 def _tab_rows(lines: list[str]) -> list[RawRow]:
     rows: list[RawRow] = []
     block: list[str] = []  # one-cell-per-line cells of the current row
     start = 0
     for number, line in enumerate(lines, 1):
-        if line.startswith("\t") and line.count("\t") == 1:
+        cell, stripped, tab = _tab_line(line)
+        if cell is not None:
             if not block:
                 start = number
-            block.append(line[1:].strip())
+            block.append(cell)
             continue
-        if block and line.strip() and "\t" not in line:
-            block[-1] += line.strip()  # a header word wrapped onto its own line
+        if block and stripped and not tab:
+            block[-1] += stripped  # a header word wrapped onto its own line
             continue
         if block:
             rows.append(RawRow(tuple(block), start))
             block = []
-        if "\t" in line:
-            rows.append(RawRow(tuple([cell.strip() for cell in line.split("\t")]), number))
-        elif line.strip():
-            rows.append(RawRow(split_spaced(line.strip()), number))
+        if tab:
+            rows.append(RawRow(_tab_cells(line), number))
+        elif stripped:
+            rows.append(RawRow(split_spaced(stripped), number))
     if block:
         rows.append(RawRow(tuple(block), start))
     return rows
+
+
+@lru_cache(maxsize=16384)
+def _tab_line(line: str) -> tuple[str | None, str, bool]:
+    """Read a line of the tab layouts: ``(its cell or None, the line stripped, whether it has a tab)``.
+
+    A line holding one tab, at its start, is one cell of a row printed one cell per line.
+    """
+    if line.startswith("\t") and line.count("\t") == 1:
+        return line[1:].strip(), "", True
+    return None, line.strip(), "\t" in line
+
+
+@lru_cache(maxsize=4096)
+def _tab_cells(line: str) -> tuple[str, ...]:
+    return tuple([cell.strip() for cell in line.split("\t")])
 
 
 def split_spaced(line: str) -> tuple[str, ...]:
