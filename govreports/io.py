@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -366,28 +367,115 @@ def _format_part(path: Path, year: str | None, columns: list[str], key: str, han
     runs: dict | None = {"keys": [], "rows": [], "ends": []}
     written = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=_CSV_ROWS):
-        frame = batch.to_pandas()
-        if year is not None:
-            frame["year"] = year
-        if list(frame.columns) != columns:
-            frame = frame.reindex(columns=columns)
-        data = frame.to_csv(index=False, header=False).encode()
+        formatted = _csv_rows(batch, year, columns)
+        if formatted is None:  # a value only pandas writes as pandas does
+            frame = batch.to_pandas()
+            if year is not None:
+                frame["year"] = year
+            if list(frame.columns) != columns:
+                frame = frame.reindex(columns=columns)
+            data = frame.to_csv(index=False, header=False).encode()
+            ends = _row_ends(batch, data)
+        else:
+            data, ends = formatted
         handle.write(data)
-        if runs is not None:
-            runs = _add_runs(runs, batch, key, data, written)
+        runs = None if runs is None or ends is None else _add_runs(runs, batch.column(key), ends + written)
         written += len(data)
     return runs
 
 
-def _add_runs(runs: dict, batch: pa.RecordBatch, key: str, data: bytes, offset: int) -> dict | None:
-    """Add a formatted batch's runs of one key, with the byte offset where each ends."""
-    if batch.num_rows == 0:
-        return runs
-    # A row is one line and one more per line break inside its text (quoted, kept as is).
+def _csv_rows(batch: pa.RecordBatch, year: str | None, columns: list[str]) -> tuple[bytes, np.ndarray] | None:
+    """Format rows in Arrow exactly as pandas' ``to_csv`` does, several times faster; and where each ends.
+
+    Text is quoted as Python's csv module quotes it (when it holds a comma, a quote or a line
+    feed; quotes doubled); a float is written as Python writes it (``27780.0``, ``1e+16``);
+    booleans as ``True`` and ``False``; a missing value as nothing. None when a value is of a
+    kind left to pandas (a carriage return, a NaN that is not missing, another type).
+    """
+    n = batch.num_rows
+    if n == 0:
+        return b"", np.zeros(0, dtype=np.int64)
+    fields = []
+    for name in columns:
+        if name == "year" and year is not None:
+            text = _text(year)
+            if _QUOTED.search(year) or "\r" in year:
+                return None
+        elif name not in batch.schema.names:
+            text = _text("")
+        else:
+            text = _csv_field(batch.column(name))
+            if text is None:
+                return None
+        fields.append(text)
+    if not any(isinstance(f, pa.Array) for f in fields):
+        return None
+    rows = pc.binary_join_element_wise(*fields, _text(","), null_handling="replace", null_replacement="")
+    rows = pc.binary_join_element_wise(rows, _text(""), _text("\n"))
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + n + 1]
+    data = rows.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+    return data, offsets[1:] - offsets[0]
+
+
+_QUOTED = re.compile('[,"\n]')  # what makes the csv module quote a field (delimiter, quote, line end)
+
+
+def _text(value: str | None) -> pa.Scalar:
+    return pa.scalar(value, pa.large_string())
+
+
+def _csv_field(column: pa.Array) -> pa.Array | None:
+    """Format one column's values as CSV fields (None: leave the column to pandas)."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column = column.dictionary_decode()
+        kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        column = column.cast(pa.large_string())
+        if not pc.any(pc.match_substring_regex(column, '[,"\n\r]')).as_py():
+            return column  # most text: nothing to quote
+        # The csv module's rule for a lone carriage return is not the same in every Python.
+        if pc.any(pc.match_substring(column, "\r")).as_py():
+            return None
+        quote = pc.match_substring_regex(column, _QUOTED.pattern)
+        if pc.any(quote).as_py():
+            doubled = pc.replace_substring(column, '"', '""')
+            column = pc.if_else(
+                quote, pc.binary_join_element_wise(_text('"'), doubled, _text('"'), _text("")), column
+            )
+        return column
+    if pa.types.is_integer(kind) or pa.types.is_null(kind):
+        return column.cast(pa.large_string())
+    if pa.types.is_boolean(kind):
+        return pc.if_else(column, _text("True"), _text("False"))
+    if pa.types.is_float64(kind):
+        return _csv_floats(column)
+    return None
+
+
+def _csv_floats(column: pa.Array) -> pa.Array | None:
+    """Write floats as Python does: ``1470.0``; ``1e+16``, ``1e-05`` and the like through ``repr``."""
+    values = column.to_numpy(zero_copy_only=False)  # a missing value as NaN
+    present = ~column.is_null().to_numpy(zero_copy_only=False)
+    if np.isnan(values[present]).any():
+        return None
+    with np.errstate(invalid="ignore"):
+        whole = present & (np.abs(values) < 1e16) & (np.floor(values) == values)
+    whole &= ~((values == 0) & np.signbit(values))  # -0.0
+    digits = pa.array(np.where(whole, values, 0).astype(np.int64)).cast(pa.large_string())
+    text = pc.binary_join_element_wise(digits, _text(".0"), _text(""))
+    others = [None] * len(values)
+    for i in np.flatnonzero(present & ~whole):
+        others[i] = repr(float(values[i]))
+    return pc.if_else(pa.array(whole), text, pa.array(others, pa.large_string()))
+
+
+def _row_ends(batch: pa.RecordBatch, data: bytes) -> np.ndarray | None:
+    """Find where each row of pandas' CSV text ends: a line, and one more per line feed in its text."""
     lines = np.ones(batch.num_rows, dtype=np.int64)
     for column in batch.columns:
         if pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
+            column = column.dictionary_decode()
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             lines += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(zero_copy_only=False)
         elif not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)
@@ -396,8 +484,14 @@ def _add_runs(runs: dict, batch: pa.RecordBatch, key: str, data: bytes, offset: 
     breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
     if len(breaks) != lines.sum():
         return None
-    row_ends = breaks[np.cumsum(lines) - 1] + 1 + offset
-    keys, rows = _runs(batch.column(key))
+    return breaks[np.cumsum(lines) - 1] + 1
+
+
+def _add_runs(runs: dict, keys_column: pa.Array, row_ends: np.ndarray) -> dict:
+    """Add a formatted batch's runs of one key, with the byte offset where each ends."""
+    if len(keys_column) == 0:
+        return runs
+    keys, rows = _runs(keys_column)
     ends = row_ends[np.cumsum(rows) - 1].tolist()
     if runs["keys"] and runs["keys"][-1] == keys[0]:  # a run continued from the last batch
         runs["rows"][-1] += rows[0]

@@ -181,3 +181,60 @@ def test_worker_processes_write_the_same_bytes(raw, tmp_path, monkeypatch):
     io.export_csv(out, workers=2)
     assert {name: (out / name).read_bytes() for name in FRAMES} == alone
     assert not list((out / ".csv-index").glob("tmp-*"))
+
+
+def _tricky_frame(carriage_return=False):
+    text = ["plain", "", None, 'say "hi"', "1,2", "x\ny", "全市共受理", " lead", "trail ", '"', ","]
+    if carriage_return:
+        text[0] = "a\rb"
+    n = len(text)
+    values = [
+        0.1,
+        1e16,
+        1e-05,
+        -0.0,
+        -5.0,
+        123456789012345.0,
+        9007199254740993.0,
+        float("inf"),
+        None,
+        1.5e300,
+        2.0,
+    ]
+    return pd.DataFrame(
+        {
+            "report_id": pd.array([f"r{i // 3}" for i in range(n)], dtype=pd.StringDtype("pyarrow")),
+            "text": pd.array(text, dtype=pd.StringDtype("pyarrow")),
+            "value": pd.array(values, dtype="Float64"),
+            "plain_float": [1.0, 2.5, -3.0, 0.0, 1e-7, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+            "count": pd.array([1, None, -3, 0, 2**15 - 1, 5, 6, 7, 8, 9, 10], dtype="Int16"),
+            "flag": pd.array(
+                [True, False, None, True, False, True, False, True, False, True, None], dtype="boolean"
+            ),
+            "plain_flag": [True, False] * 5 + [True],
+            "status": pd.Categorical(["ok", "blank", None, "ok", "text", "ok", "ok", "ok", "ok", "ok", "ok"]),
+        }
+    )
+
+
+@pytest.mark.parametrize("kind", ["arrow", "carriage_return", "nan"])
+def test_rows_are_written_as_pandas_writes_them(tmp_path, kind):
+    frame = _tricky_frame(carriage_return=kind == "carriage_return")
+    part = tmp_path / "reports" / "year=2021" / "part-x.parquet"
+    part.parent.mkdir(parents=True)
+    frame.to_parquet(part, index=False)
+    if kind == "nan":  # a NaN that is not missing (pandas writes NaN as a missing value)
+        table = pq.read_table(part)
+        values = pa.array([float("nan"), *table["value"].to_pylist()[1:]], pa.float64(), from_pandas=False)
+        pq.write_table(table.set_column(2, "value", values), part)
+    columns = [*frame.columns, "year"]
+    batch = next(pq.ParquetFile(part).iter_batches())
+    assert (io._csv_rows(batch, "2021", columns) is None) == (kind != "arrow")
+    with open(tmp_path / "out.csv", "wb") as handle:
+        runs = io._format_part(part, "2021", columns, "report_id", handle)
+    expected = pd.read_parquet(part).assign(year="2021").to_csv(index=False, header=False).encode()
+    assert (tmp_path / "out.csv").read_bytes() == expected
+    assert runs["keys"] == ["r0", "r1", "r2", "r3"] and runs["rows"] == [3, 3, 3, 2]
+    assert runs["ends"][-1] == len(expected)
+    lines = expected[: runs["ends"][0]].decode().splitlines()
+    assert lines[0].startswith("r0,plain,0.1,1.0,1,True,True,ok,2021") or kind != "arrow"
