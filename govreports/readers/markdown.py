@@ -57,6 +57,8 @@ _INLINE = (
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),
 )
 # Headings that title a section or a whole table, not one of its rows.
+# A character that every pattern of _INLINE, or a character reference, needs to match.
+_MARKUP = re.compile(r"[<\[*_~`\\&]")
 _SECTION_TITLE = re.compile(r"情况|^表")
 # A label cut at a list separator or an open bracket continues in the next cell.
 _OPEN_END = ("、", "，", ",", "（", "(")
@@ -183,6 +185,8 @@ def _clean(text: str) -> str:
     >>> _clean("**22**<br>（其中修订 16 件）")
     '22 （其中修订 16 件）'
     """
+    if _MARKUP.search(text) is None:  # most cells: no markup and no character reference
+        return text.replace("\xa0", " ").strip()
     for pattern, replacement in _INLINE:
         text = pattern.sub(replacement, text)
     return html.unescape(text).replace("\xa0", " ").strip()
