@@ -237,7 +237,13 @@ def log_distribution(
         sns.boxplot(
             data=boxed, x="_value", y="_group", order=order, ax=ax, color="0.9", fliersize=0, width=0.5
         )
-    sns.stripplot(data=data, x="_value", y="_group", order=order, ax=ax, size=4, alpha=0.7, jitter=0.15)
+    # Points jittered by a seeded generator (seaborn's stripplot draws from numpy's global one):
+    # the figure is the same on every run.
+    jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(data))
+    rows = data["_group"].map({group: k for k, group in enumerate(order)}).to_numpy(float)
+    ax.scatter(data["_value"], rows + jitter, s=16, alpha=0.7, color="C0", zorder=3)
+    ax.set_yticks(range(len(order)), order)
+    ax.set_ylim(len(order) - 0.5, -0.5)  # the first group on top, as seaborn draws categories
     symlog_axis(ax, float(data["_value"].max()))
     ax.set_xlabel(f"{LABELS.get(column, column)}（对数刻度，含 0）")
     ax.set_ylabel(by or "")
