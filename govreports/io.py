@@ -169,20 +169,21 @@ def _update_csv(
     if entry and not formats and not dropped:
         return entry, False
     target = out / f"{name}.csv"
-    copies = [step for step in plan if step[1] is not None]
-    in_place = [(seg[3], seg[4]) for seg in entry["parts"]] if entry else []
-    if entry and not dropped and [r for step in copies for r in step[1]] == in_place:
-        # Only new parts, which go after the others: append them.
+    kept = sum(ranges is not None for _, ranges, _ in plan)
+    if entry and all(ranges is not None for _, ranges, _ in plan[:kept]):
+        # The rows kept come before the new ones: rewrite the file in place from its first change,
+        # moving the rows kept back over those that left, then adding the new ones (only new ones:
+        # an append). Cut short, it no longer matches the index and is written afresh next time.
+        body = entry["parts"][0][3] if entry["parts"] else entry["size"]
         with open(target, "r+b") as handle:
-            handle.truncate(entry["size"])
-            handle.seek(entry["size"])
-            segments = _write_parts(out, handle, plan[len(copies) :], columns, key, workers, None)
-        segments = [list(seg) for seg in entry["parts"]] + segments
+            handle.seek(body)
+            segments = _write_parts(out, handle, plan, columns, key, workers, handle)
+            handle.truncate()
     else:
         temporary = out / f".{name}.csv.tmp"
         with open(temporary, "wb") as handle:
             handle.write(_BOM + pd.DataFrame(columns=columns).to_csv(index=False).encode())
-            source = open(target, "rb") if copies else None  # noqa: SIM115 - closed below
+            source = open(target, "rb") if kept else None  # noqa: SIM115 - closed below
             try:
                 segments = _write_parts(out, handle, plan, columns, key, workers, source)
             finally:
@@ -320,23 +321,31 @@ def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _copy_range(source, target, begin: int, end: int) -> None:
-    """Copy bytes [begin, end) of one open file to the end of another, in the kernel when it can."""
+    """Copy bytes [begin, end) of an open file to where another stands, in the kernel when it can.
+
+    ``source`` may be ``target`` itself, when ``target`` stands at or before ``begin``: the bytes
+    move back, as a file rewritten in place loses rows.
+    """
     target.flush()
+    at = target.tell()
+    if source is target and at == begin:  # already where they belong
+        target.seek(end)
+        return
     while begin < end:
-        try:
-            copied = os.copy_file_range(source.fileno(), target.fileno(), end - begin, begin)
-        except OSError:
-            copied = 0
-        if copied == 0:  # not supported here: read and write
-            source.seek(begin)
-            target.seek(0, os.SEEK_END)
-            while begin < end:
-                chunk = source.read(min(end - begin, 1 << 24))
-                target.write(chunk)
-                begin += len(chunk)
-            return
+        copied = 0
+        if source is not target:
+            try:
+                copied = os.copy_file_range(source.fileno(), target.fileno(), end - begin, begin, at)
+            except OSError:
+                copied = 0
+        if copied == 0:  # within one file, or not supported here: read and write
+            chunk = os.pread(source.fileno(), min(end - begin, 1 << 24), begin)
+            if not chunk:
+                raise OSError(f"{source.name}: shorter than the CSV index says")
+            copied = os.pwrite(target.fileno(), chunk, at)
         begin += copied
-    target.seek(0, os.SEEK_END)
+        at += copied
+    target.seek(at)
 
 
 def _write_runs(out: Path, part: _Part, runs: dict | None) -> None:

@@ -98,11 +98,13 @@ def test_changed_and_removed_files_are_copied_out_not_formatted_again(raw, tmp_p
         path.read_text(encoding="utf-8").replace("行政许可\t152", "行政许可\t153"), encoding="utf-8"
     )
     formatted[:] = []
+    inode = (out / "cells.csv").stat().st_ino
     summary = store.build(raw, out, workers=1)
     assert (summary.parsed, summary.reused) == (1, 4)
     io.export_csv(out, only_if_changed=True)
-    # Only the changed report's new rows are formatted: the others are copied from the old file.
+    # Only the changed report's new rows are formatted: the others are moved back in the file.
     assert sum(formatted) == _rows_of(out, SEEDS[3])
+    assert (out / "cells.csv").stat().st_ino == inode
     cells = pd.read_csv(out / "cells.csv", encoding="utf-8-sig")
     assert SEEDS[0] not in set(cells.report_id) and len(cells) == 800
     assert cells.query("report_id == @SEEDS[3] and row_key == 'licensing'").value.tolist() == [153.0]
@@ -125,7 +127,14 @@ def test_a_new_failure_rewrites_only_the_failures(raw, tmp_path):
     _assert_same_as_a_fresh_export(out, tmp_path)
 
 
-def test_a_csv_changed_by_hand_is_written_again(raw, tmp_path):
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_a_csv_changed_by_hand_is_written_again(raw, tmp_path, monkeypatch, kernel_copy):
+    if not kernel_copy:  # a file system without copy_file_range
+
+        def unsupported(*args):
+            raise OSError(95, "Operation not supported")
+
+        monkeypatch.setattr(io.os, "copy_file_range", unsupported)
     out = tmp_path / "out"
     store.build(raw, out, workers=1)
     io.export_csv(out, only_if_changed=True)
