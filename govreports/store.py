@@ -387,9 +387,10 @@ def _drop_stale(out: Path, ledger: pd.DataFrame, keep: pd.DataFrame) -> None:
         gone = pa.array(sorted(set(rows.report_id.dropna()) | set(rows.path)), pa.string())
         for part in _batch_parts(out, batch):
             column = "path" if part.parent.name == "failures" else "report_id"
-            drop = pc.is_in(pq.read_table(part, columns=[column])[column], gone)
+            # One file at a time (a dataset scan would read ahead, taking memory for nothing).
+            drop = pc.is_in(pq.ParquetFile(part).read(columns=[column], use_threads=False)[column], gone)
             if pc.any(drop).as_py():  # a part without those rows (another year's) is left alone
-                _rewrite(part, pq.read_table(part).filter(pc.invert(drop)))
+                _rewrite(part, pq.ParquetFile(part).read(use_threads=False).filter(pc.invert(drop)))
         remaining = ledger[ledger.batch == batch].drop(rows.index)
         _rewrite(out / "_ledger" / f"part-{batch}.parquet", _ledger_table(remaining))
 
@@ -548,10 +549,22 @@ def read_frame(out_dir: str | os.PathLike[str], name: str, columns: list[str] | 
 
 
 def _read_folder(folder: Path, columns: list[str] | None = None) -> pd.DataFrame:
-    if not folder.is_dir() or not any(folder.rglob("*.parquet")):
+    parts = sorted(
+        p for p in (folder.rglob("*.parquet") if folder.is_dir() else ()) if not p.name.startswith((".", "_"))
+    )
+    if not parts:
         return _empty_frames()[folder.name]
-    wanted = columns + ["year"] if columns and folder.name in PARTITIONED else columns
-    frame = pd.read_parquet(folder, columns=wanted)
+    # Part by part: a dataset scan reads ahead and takes several times the memory of what it reads.
+    if columns is not None:
+        columns = [c for c in columns if c != "year"]  # the partition's, added below
+    tables = []
+    for part in parts:
+        table = pq.ParquetFile(part).read(columns=columns, use_threads=False)
+        if part.parent.name.startswith("year="):
+            year = pa.array(np.full(table.num_rows, part.parent.name.removeprefix("year="), dtype=object))
+            table = table.append_column("year", year.cast(pa.string()))
+        tables.append(table)
+    frame = pa.concat_tables(tables, promote_options="default").to_pandas()
     # Parts come back in file order; sort so that every read gives the same frame.
     frame = frame.sort_values("report_id" if "report_id" in frame else "path", kind="stable")
     frame = frame.reset_index(drop=True)
