@@ -44,11 +44,10 @@ def header_order(rows: Sequence[Sequence[str]]) -> tuple[str, ...] | Literal["un
     header agrees with the template's order (or says nothing about it), and :data:`UNCERTAIN`
     when its rows contradict one another.
     """
-    return _order(tuple(map(tuple, rows)))
+    rows = tuple(map(tuple, rows))
+    return (_order_kept if sum(len(cell) for row in rows for cell in row) <= _KEPT_CHARS else _order)(rows)
 
 
-# Reports of one layout print the same header rows: each header is read once.
-@lru_cache(maxsize=1024)
 def _order(rows: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | Literal["uncertain"] | None:
     before: set[tuple[str, str]] = set()
     for cells in rows:
@@ -57,6 +56,12 @@ def _order(rows: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | Literal["unce
         return UNCERTAIN
     order = _sorted(before)
     return None if order == _TEMPLATE else order
+
+
+# Reports of one layout print the same header rows: each header is read once. Long ones (a
+# hostile file's) are read each time, so that none is kept in memory.
+_KEPT_CHARS = 2048
+_order_kept = lru_cache(maxsize=1024)(_order)
 
 
 def _keys(cells: Sequence[str]) -> list[str]:

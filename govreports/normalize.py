@@ -146,15 +146,15 @@ def _segments(table: TableSpec, cells: tuple[str, ...]) -> list[tuple[str, list[
     One physical row may hold several template rows (a table copied without row breaks).
     Text after a row's values is a heading of what follows (第二十条第（五）项) and is dropped.
     """
-    return [(key, list(values)) for key, values in _row_segments(table.key, tuple(cells))]
+    cells = tuple(cells)
+    split = _row_segments_kept if sum(map(len, cells)) <= _KEPT_CHARS else _row_segments
+    return [(key, list(values)) for key, values in split(table.key, cells)]
 
 
-# Reports print the same rows over and over (a row of zeros, a header): each is split once.
-@lru_cache(maxsize=16384)
 def _row_segments(table_key: str, cells: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     segments: list[tuple[str, list[str]]] = []
     for cell in cells:
-        key = _label_key(table_key, cell) if cell else None
+        key = (_label_key_kept if len(cell) <= _KEPT_CHARS else _label_key)(table_key, cell) if cell else None
         if key is not None:
             segments.append((key, []))
         elif segments:
@@ -165,12 +165,18 @@ def _row_segments(table_key: str, cells: tuple[str, ...]) -> tuple[tuple[str, tu
     return tuple((key, tuple(values)) for key, values in segments)
 
 
-@lru_cache(maxsize=16384)
 def _label_key(table_key: str, cell: str) -> str | None:
     """Return the key of the row a cell labels in a table, or None (a value, or no row's label)."""
     if looks_numeric(cell):
         return None
     return match_row(TABLES[table_key], normalize_label(cell))
+
+
+# Reports print the same rows and cells over and over (a row of zeros, a header): each is read
+# once. Long ones (a hostile file's) are read each time, so that none is kept in memory.
+_KEPT_CHARS = 512
+_row_segments_kept = lru_cache(maxsize=16384)(_row_segments)
+_label_key_kept = lru_cache(maxsize=16384)(_label_key)
 
 
 def _find_rows(
@@ -354,10 +360,9 @@ def _aligned(table: TableSpec, key: str, cols: tuple[str, ...], cells: list[str]
     table_key = table.key
     values = [c for c in cells if c.strip()]
     if len(values) == len(cols):  # most rows: one printed value per column
-        return [
-            (table_key, key, col, *_read(table_key, col, raw), raw, ref)
-            for col, raw in zip(cols, values, strict=True)
-        ]
+        read = _read_kept if max(map(len, values), default=0) <= _KEPT_CHARS else _read
+        pairs = zip(cols, values, strict=True)
+        return [(table_key, key, col, *read(table_key, col, raw), raw, ref) for col, raw in pairs]
     return [
         (table.key, key, col, *_checked(table, col, value, status), raw, ref)
         for col, (value, status, raw) in zip(cols, align(cells, len(cols)), strict=True)
@@ -502,10 +507,12 @@ def _surplus(values: list[str], n: int) -> list[tuple[float | None, str, str]]:
     return aligned
 
 
-@lru_cache(maxsize=16384)
 def _read(table_key: str, col: str, raw: str) -> tuple[float | None, str]:
     """Parse a cell printed in a column and flag what the column does not allow (see :func:`_checked`)."""
     return _checked(TABLES[table_key], col, *parse_cell(raw))
+
+
+_read_kept = lru_cache(maxsize=16384)(_read)
 
 
 def _checked(table: TableSpec, col: str, value: float | None, status: str) -> tuple[float | None, str]:

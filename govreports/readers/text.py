@@ -102,7 +102,7 @@ def _pipe_rows(lines: list[str]) -> list[RawRow]:
     cells: list[str] = []
     start = 0
     for number, line in enumerate(lines, 1):
-        cell, stripped = _pipe_line(line)
+        cell, stripped = (_pipe_line_kept if len(line) <= _KEPT_CHARS else _pipe_line)(line)
         if cell is not None:
             if not cells:
                 start = number
@@ -118,8 +118,6 @@ def _pipe_rows(lines: list[str]) -> list[RawRow]:
     return rows
 
 
-# Reports repeat lines (a cell of 0, a row separator, the template's labels): each is read once.
-@lru_cache(maxsize=16384)
 def _pipe_line(line: str) -> tuple[str | None, str]:
     """Read a line of the pipe layout: ``(its cell, '')``, or ``(None, the line stripped)``.
 
@@ -137,7 +135,7 @@ def _tab_rows(lines: list[str]) -> list[RawRow]:
     block: list[str] = []  # one-cell-per-line cells of the current row
     start = 0
     for number, line in enumerate(lines, 1):
-        cell, stripped, tab = _tab_line(line)
+        cell, stripped, tab = (_tab_line_kept if len(line) <= _KEPT_CHARS else _tab_line)(line)
         if cell is not None:
             if not block:
                 start = number
@@ -150,7 +148,7 @@ def _tab_rows(lines: list[str]) -> list[RawRow]:
             rows.append(RawRow(tuple(block), start))
             block = []
         if tab:
-            rows.append(RawRow(_tab_cells(line), number))
+            rows.append(RawRow((_tab_cells_kept if len(line) <= _KEPT_CHARS else _tab_cells)(line), number))
         elif stripped:
             rows.append(RawRow(split_spaced(stripped), number))
     if block:
@@ -158,7 +156,6 @@ def _tab_rows(lines: list[str]) -> list[RawRow]:
     return rows
 
 
-@lru_cache(maxsize=16384)
 def _tab_line(line: str) -> tuple[str | None, str, bool]:
     """Read a line of the tab layouts: ``(its cell or None, the line stripped, whether it has a tab)``.
 
@@ -169,9 +166,16 @@ def _tab_line(line: str) -> tuple[str | None, str, bool]:
     return None, line.strip(), "\t" in line
 
 
-@lru_cache(maxsize=4096)
 def _tab_cells(line: str) -> tuple[str, ...]:
     return tuple([cell.strip() for cell in line.split("\t")])
+
+
+# Reports repeat lines (a cell of 0, a row separator, the template's labels): each is read once.
+# Long lines (prose, or a hostile file's) are read each time, so that none is kept in memory.
+_KEPT_CHARS = 256
+_pipe_line_kept = lru_cache(maxsize=16384)(_pipe_line)
+_tab_line_kept = lru_cache(maxsize=16384)(_tab_line)
+_tab_cells_kept = lru_cache(maxsize=4096)(_tab_cells)
 
 
 def split_spaced(line: str) -> tuple[str, ...]:
