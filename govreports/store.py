@@ -245,17 +245,14 @@ def build(
     todo = [listing.item(i) for i in todo]
     del listing
     task = partial(parse_and_write, out=str(out), pdf=settings)
-    batches = []
     with tqdm(total=len(todo), disable=not progress, unit="report") as bar:
         for chunk, result in run_batches(split_batches(todo, workers, _BUILD_BATCH), workers, client, task):
             if isinstance(result, Crash):
-                result = _write_batch(out, crash_frames(result.item.path, result.message), chunk)
-            batches.append(result)
+                _write_batch(out, crash_frames(result.item.path, result.message), chunk)
             bar.update(len(chunk))
     return _finish(
         out,
         keep,
-        batches,
         duplicate_files,
         parsed=len(todo),
         reused=len(keep),
@@ -476,7 +473,6 @@ def _remove_unfinished(out: Path) -> None:
 def _finish(
     out: Path,
     keep: pd.DataFrame,
-    batches: list[str],
     duplicate_files,
     *,
     parsed: int,
@@ -489,11 +485,11 @@ def _finish(
     The ledger is the rows kept and those of this run's batches; the listings are rewritten only
     when they change.
     """
-    if batches:
-        _remove_unfinished(out)  # what a crashed worker left half-written
-    new = [out / "_ledger" / f"part-{b}.parquet" for b in batches]
     columns = ["outcome", "failing_checks"]
-    ledger = pd.concat([keep[columns], *(pd.read_parquet(p, columns=columns) for p in new if p.exists())])
+    ledger = keep[columns]
+    if parsed:
+        _remove_unfinished(out)  # what a crashed worker left half-written
+        ledger = pd.concat([ledger, _new_ledger(out, set(keep.batch))[columns]])
     copies = [
         (c.name, "dedupe", "DuplicateFile", f"{c.name}: same content as {f.name}") for c, f in duplicate_files
     ]
@@ -519,6 +515,28 @@ def _finish(
         reports_with_failing_checks=int((failing > 0).sum()),
         seconds=time.perf_counter() - started,
     )
+
+
+def _new_ledger(out: Path, kept: set[str]) -> pd.DataFrame:
+    """Read the ledger parts this run wrote; keep one parse of a file that was parsed twice.
+
+    A batch that finished while another worker crashed is reported lost with it and parsed again,
+    one file at a time: its first parse is on disk too. The second is removed (a parse that read
+    a report is kept over one that failed).
+    """
+    parts = [
+        p
+        for p in sorted((out / "_ledger").glob("part-*.parquet"))
+        if p.stem.removeprefix("part-") not in kept
+    ]
+    if not parts:
+        return pd.DataFrame(columns=list(LEDGER_COLUMNS), dtype="string")
+    added = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    order = added.outcome.ne("report").to_numpy().argsort(kind="stable")
+    repeated = added.path.iloc[order].duplicated().reindex(added.index)
+    if repeated.any():
+        _drop_stale(out, added, added[~repeated])
+    return added[~repeated]
 
 
 def _duplicates(reports: pd.DataFrame, duplicate_files) -> pd.DataFrame:

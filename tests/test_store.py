@@ -213,3 +213,26 @@ def test_a_changed_file_rewrites_only_the_parts_that_held_it(raw, tmp_path):
     )
     store.build(raw, out, workers=1)
     assert {p for p in parts if not p.exists() or p.stat().st_mtime_ns != parts[p]} == held
+
+
+def test_a_batch_parsed_again_after_its_result_was_lost_is_kept_once(raw, tmp_path, monkeypatch):
+    # A batch that finished while another worker crashed is reported lost with the pool and
+    # parsed again: its first parse is on disk as well.
+    real = store.run_batches
+
+    def losing_the_first_result(batches, workers, client, task):
+        task(batches[0])  # written, but its result never arrives
+        yield from real(batches, workers, client, task)
+
+    monkeypatch.setattr(store, "run_batches", losing_the_first_result)
+    (raw / "bad.txt").write_text("首页", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = store.build(raw, out, workers=1)
+    result = read_processed(out)
+    assert (summary.parsed, summary.failed) == (6, 1)
+    assert len(result.reports) == 5 and result.reports.report_id.is_unique
+    assert len(result.failures) == 1 and result.cells.groupby("report_id").size().eq(200).all()
+    ledger = pd.read_parquet(out / "_ledger")
+    assert len(ledger) == 6 and ledger.path.is_unique
+    monkeypatch.setattr(store, "run_batches", real)
+    assert store.build(raw, out, workers=1).reused == 6
