@@ -361,8 +361,11 @@ def _aligned(table: TableSpec, key: str, cols: tuple[str, ...], cells: list[str]
     values = [c for c in cells if c.strip()]
     if len(values) == len(cols):  # most rows: one printed value per column
         read = _read_kept if max(map(len, values), default=0) <= _KEPT_CHARS else _read
-        pairs = zip(cols, values, strict=True)
-        return [(table_key, key, col, *read(table_key, col, raw), raw, ref) for col, raw in pairs]
+        return [
+            (table_key, key, col, v, s, raw, ref)
+            for col, raw in zip(cols, values, strict=True)
+            for v, s in (read(table_key, col, raw),)
+        ]
     return [
         (table.key, key, col, *_checked(table, col, value, status), raw, ref)
         for col, (value, status, raw) in zip(cols, align(cells, len(cols)), strict=True)

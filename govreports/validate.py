@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
-from operator import itemgetter
 
 import pandas as pd
 
@@ -43,13 +42,9 @@ def _application_rows(records) -> tuple[str, ...]:
     return tuple(seen)
 
 
-_CELL = itemgetter(0, 1, 2)
-_VALUE = itemgetter(3)
-
-
 def cell_values(records) -> dict[tuple[str, str, str], float | None]:
     """Return each cell's value by ``(table, row, col)``; the last record of a cell wins."""
-    return dict(zip(map(_CELL, records), map(_VALUE, records), strict=True))
+    return {r[:3]: r[3] for r in records}
 
 
 @lru_cache(maxsize=64)
