@@ -416,13 +416,15 @@ def _number(x: float | None) -> float | None:
 
 def _step(state: tuple, move: tuple, closing: list[int]) -> tuple | None:
     """Apply a move; None when an identity closing here does not balance (None balances)."""
+    for j in closing:  # the identities closing here first: most moves fail one of them
+        a, b = state[j], move[j]
+        if a is not None and b is not None and a + b != 0:
+            return None
     try:
         after = list(map(add, state, move))
     except TypeError:  # a cell without a number: its identities cannot fail
         after = [None if a is None or b is None else a + b for a, b in zip(state, move, strict=True)]
     for j in closing:
-        if after[j] not in (None, 0):
-            return None
         after[j] = 0  # checked: drop it from the state, so that states merge
     return tuple(after)
 

@@ -125,7 +125,7 @@ def _table_rows(chunk: str) -> list[tuple[str, ...]] | None:
     rows: list[tuple[str, ...]] = []
     labelled = False
     for text, values in _pieces(chunk):
-        start = _label_start(text) if values else None
+        start = (_label_start_kept if len(text) <= _KEPT_CHARS else _label_start)(text) if values else None
         head = text[:start].strip() if start is not None else text.strip()
         if head:
             rows.append((head,))
@@ -232,6 +232,12 @@ def _label_start(text: str) -> int | None:
         if length > best and match_row(TABLES[form.table], norm[-length:]) == form.row:
             best = length
     return _raw_start(text, best) if best else None
+
+
+# Crawled reports repeat the template's labels: each text is looked at once. Long ones are
+# looked at each time, so that none is kept in memory.
+_KEPT_CHARS = 256
+_label_start_kept = lru_cache(maxsize=8192)(_label_start)
 
 
 def _matched_length(norm: str, form: _Form) -> int:
