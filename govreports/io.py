@@ -259,7 +259,11 @@ def _runs(column: pa.ChunkedArray | pa.Array) -> tuple[list, list[int]]:
 
 
 def _csv_columns(out: Path, name: str, parts: list[_Part]) -> list[str]:
-    """List the CSV's columns: the parts' columns in order of appearance, then the partition's year."""
+    """List the CSV's columns: the parts' columns in order of appearance.
+
+    Parts in hive folders (``year=2023``, as written before years were a column) add the
+    folder's year as the last column.
+    """
     columns: dict[str, None] = {}
     for part in parts:
         columns.update(
@@ -267,8 +271,10 @@ def _csv_columns(out: Path, name: str, parts: list[_Part]) -> list[str]:
         )
     if not parts:
         columns.update(dict.fromkeys(_empty_frame(name).columns))
-    columns.pop("year", None)
-    return [*columns, "year"] if name in PARTITIONED else list(columns)
+    if name in PARTITIONED and any(part.year is not None for part in parts):
+        columns.pop("year", None)
+        return [*columns, "year"]
+    return list(columns)
 
 
 def _empty_frame(name: str) -> pd.DataFrame:

@@ -5,9 +5,14 @@ only when its content (sha256) or the code that parses its format changed, so a 
 invalidates exactly the reports it may change. Memory stays flat in the number of reports: each
 batch is written as soon as it is parsed. An interrupted run resumes where it stopped.
 
-Layout of ``out_dir`` (readable by pandas, DuckDB and R's arrow as hive-partitioned datasets)::
+Layout of ``out_dir`` (each frame's folder reads as one table with pandas' ``read_parquet``,
+DuckDB's ``read_parquet('reports/*/*.parquet')`` and R's ``arrow::open_dataset``)::
 
-    reports/year=2023/part-<batch>.parquet   and likewise cells/, checks/, figures/
+    reports/2023/part-<batch>.parquet        and likewise cells/, checks/, figures/; a folder per
+                                             year (``unknown``: no year read). The folder names
+                                             are not hive's ``year=2023``: ``year`` is a column of
+                                             the reports' parts (``Int16``), and every part has the
+                                             columns and types of the frame in memory
     failures/part-<batch>.parquet            files that could not be parsed, with the reason
     duplicates.parquet                       same-content files and same organ-and-year reports
     _ledger/part-<batch>.parquet             which file, content and parser made which rows
@@ -232,6 +237,7 @@ def build(
     settings = current_settings(pdf)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    _migrate_hive_folders(out)
     ledger = _load_ledger(out)
     listing = _list(list_inputs(source), ledger, settings)
     copies, first = _copies(listing.sha256)
@@ -411,9 +417,9 @@ def _write_batch(out: Path, batch: Corpus, inputs: list[_Input]) -> str:
         frame = getattr(batch, name)
         year = frame["report_id"].map(years).to_numpy(dtype="int64")
         # Convert once and slice in Arrow: a pandas round trip per year costs more than the write.
-        table = pa.Table.from_pandas(frame.drop(columns=["year"], errors="ignore"), preserve_index=False)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
         for value in np.unique(year):
-            folder = out / name / f"year={_partition(value)}"
+            folder = out / name / _partition(value)
             folder.mkdir(parents=True, exist_ok=True)
             pq.write_table(table.filter(pa.array(year == value)), folder / f"part-{batch_id}.parquet")
     if len(batch.failures):
@@ -424,9 +430,45 @@ def _write_batch(out: Path, batch: Corpus, inputs: list[_Input]) -> str:
 
 
 def _partition(year: float) -> str:
-    # Not Hive's null partition: pyarrow cannot read a dataset mixing it with years back into
-    # pandas. "unknown" reads back as a category beside the years, and as <NA> through read_frame.
+    # Not hive's ``year=2023``: readers would add a ``year`` column of their own (a category in
+    # pandas), conflicting with the reports' column and adding one to the other frames.
     return "unknown" if year < 0 else str(int(year))
+
+
+def _migrate_hive_folders(out: Path) -> None:
+    """Move the parts of a dataset written with hive folders (``year=2023``) to the current layout.
+
+    The reports' parts gain their ``year`` column (from the folder) where the frame has it; the
+    other frames' parts are moved as they are. The ledger stays valid: parts keep their names.
+    """
+    for name in PARTITIONED:
+        for folder in sorted((out / name).glob("year=*")):
+            if not folder.is_dir():
+                continue
+            target = out / name / folder.name.removeprefix("year=")
+            target.mkdir(exist_ok=True)
+            for part in sorted(folder.glob("*.parquet")):
+                if name == "reports":
+                    frame = _with_year(pq.ParquetFile(part).read(use_threads=False), folder.name, name)
+                    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), target / part.name)
+                    part.unlink()
+                else:
+                    os.replace(part, target / part.name)
+            for left in folder.iterdir():
+                left.unlink()
+            folder.rmdir()
+
+
+def _with_year(table: pa.Table, folder: str, name: str) -> pd.DataFrame:
+    """Return a part of a hive folder as a frame with the folder's year where the frame has ``year``."""
+    frame = table.to_pandas()
+    if "year" in frame:
+        return frame
+    year = pd.to_numeric(pd.Series(folder.removeprefix("year="), index=frame.index), errors="coerce")
+    order = list(_empty_frames()[name].columns)
+    position = order.index("year") if "year" in order else len(frame.columns)
+    frame.insert(min(position, len(frame.columns)), "year", year.astype("Int16"))
+    return frame
 
 
 def _write_ledger(out: Path, batch_id: str, batch: Corpus, inputs: list[_Input]) -> None:
@@ -500,7 +542,7 @@ def _finish(
         changed = True
     target = out / "duplicates.parquet"
     if changed or not target.exists():
-        duplicates = _duplicates(_read_folder(out / "reports", ["path", "organ"]), duplicate_files)
+        duplicates = _duplicates(_read_folder(out / "reports", ["path", "organ", "year"]), duplicate_files)
         if not target.exists() or not pd.read_parquet(target).equals(duplicates):
             duplicates.to_parquet(target, index=False)
         n_duplicates = len(duplicates)
@@ -557,7 +599,7 @@ def _duplicates(reports: pd.DataFrame, duplicate_files) -> pd.DataFrame:
 
 
 def read_dataset(out_dir: str | os.PathLike[str]) -> Corpus:
-    """Read a dataset written by :func:`build` into a :class:`Corpus` (``year`` from the partition)."""
+    """Read a dataset written by :func:`build` into a :class:`Corpus`: the frames of ``read_reports``."""
     return Corpus(**{name: read_frame(out_dir, name) for name in FRAME_NAMES})
 
 
@@ -570,17 +612,26 @@ def _read_folder(folder: Path, columns: list[str] | None = None) -> pd.DataFrame
     parts = sorted(
         p for p in (folder.rglob("*.parquet") if folder.is_dir() else ()) if not p.name.startswith((".", "_"))
     )
+    empty = _empty_frames().get(folder.name)
+    if not parts and empty is None:
+        return pd.DataFrame(columns=columns)
     if not parts:
-        return _empty_frames()[folder.name]
+        return empty.copy() if columns is None else empty[[c for c in columns if c in empty]].copy()
     # Part by part: a dataset scan reads ahead and takes several times the memory of what it reads.
-    if columns is not None:
-        columns = [c for c in columns if c != "year"]  # the partition's, added below
     tables = []
     for part in parts:
-        table = pq.ParquetFile(part).read(columns=columns, use_threads=False)
-        if part.parent.name.startswith("year="):
-            year = pa.array(np.full(table.num_rows, part.parent.name.removeprefix("year="), dtype=object))
-            table = table.append_column("year", year.cast(pa.string()))
+        file = pq.ParquetFile(part)
+        wanted = None if columns is None else [c for c in columns if c in file.schema_arrow.names]
+        table = file.read(columns=wanted, use_threads=False)
+        hive = part.parent.name.startswith("year=")  # written before years were a column
+        if (
+            hive
+            and "year" in (empty.columns if empty is not None else ())
+            and "year" not in table.column_names
+        ):
+            table = table.append_column(
+                "year", pa.array([part.parent.name[5:]] * table.num_rows, pa.string())
+            )
         tables.append(table)
     frame = pa.concat_tables(tables, promote_options="default").to_pandas()
     # Parts come back in file order; sort so that every read gives the same frame.
@@ -588,8 +639,19 @@ def _read_folder(folder: Path, columns: list[str] | None = None) -> pd.DataFrame
     frame = frame.reset_index(drop=True)
     if "year" in frame:
         frame["year"] = pd.to_numeric(frame["year"].astype("string"), errors="coerce").astype("Int16")
+    if empty is not None:  # the frame's columns in its order, and its types
+        order = [c for c in empty.columns if c in frame] + [c for c in frame if c not in empty]
+        if columns is not None:
+            order = [c for c in columns if c in frame]
+        frame = frame[order]
+        for column in frame.columns.intersection(empty.columns):
+            if frame[column].dtype != empty[column].dtype and not isinstance(
+                empty[column].dtype, pd.CategoricalDtype
+            ):
+                frame[column] = frame[column].astype(empty[column].dtype)
     return frame
 
 
+@cache
 def _empty_frames() -> dict[str, pd.DataFrame]:
     return parse_batch([]).frames()

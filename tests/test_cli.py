@@ -18,7 +18,7 @@ def test_parse_writes_parquet_and_excel_friendly_csv(tmp_path, capsys):
     for name in ("reports", "cells", "checks", "figures", "failures"):
         assert (tmp_path / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     for name in ("reports", "cells", "checks", "figures"):
-        assert sorted(p.name for p in (tmp_path / name).iterdir()) == ["year=2022", "year=2023"]
+        assert sorted(p.name for p in (tmp_path / name).iterdir()) == ["2022", "2023"]
     cells = pd.read_parquet(tmp_path / "cells")
     assert cells.value.dtype == "Float64" and len(cells) == 1000
     csv = pd.read_csv(tmp_path / "cells.csv", encoding="utf-8-sig")

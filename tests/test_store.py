@@ -236,3 +236,64 @@ def test_a_batch_parsed_again_after_its_result_was_lost_is_kept_once(raw, tmp_pa
     assert len(ledger) == 6 and ledger.path.is_unique
     monkeypatch.setattr(store, "run_batches", real)
     assert store.build(raw, out, workers=1).reused == 6
+
+
+def _sorted(frame):
+    return frame.sort_values("report_id", kind="stable").reset_index(drop=True)
+
+
+def test_each_frame_folder_reads_back_as_the_frame_in_memory(raw, tmp_path):
+    out = tmp_path / "out"
+    store.build(raw, out, workers=1)
+    in_memory = read_reports(raw, workers=1)
+    for name in ("reports", "cells", "checks", "figures"):
+        expected = _sorted(getattr(in_memory, name))
+        pd.testing.assert_frame_equal(_sorted(pd.read_parquet(out / name)), expected)
+        pd.testing.assert_frame_equal(store.read_frame(out, name), expected)
+        pd.testing.assert_frame_equal(getattr(read_processed(out), name), expected)
+    years = pd.read_parquet(out / "reports").year
+    assert years.dtype == "Int16" and (years + 1).notna().all()
+    assert not any(p.name.startswith("year=") for p in (out / "reports").iterdir())
+    assert store.read_frame(out, "reports", ["report_id", "year"]).columns.tolist() == ["report_id", "year"]
+
+
+def _to_hive_folders(out):
+    """Rewrite a dataset as earlier versions wrote it: year=<year> folders, no year column."""
+    for name in ("reports", "cells", "checks", "figures"):
+        for folder in [p for p in (out / name).iterdir() if p.is_dir()]:
+            hive = out / name / f"year={folder.name}"
+            hive.mkdir()
+            for part in folder.glob("*.parquet"):
+                frame = pd.read_parquet(part).drop(columns=["year"], errors="ignore")
+                frame.to_parquet(hive / part.name, index=False)
+                part.unlink()
+            folder.rmdir()
+
+
+def test_a_dataset_in_hive_folders_reads_and_reruns_as_before(raw, tmp_path):
+    out = tmp_path / "out"
+    store.build(raw, out, workers=1)
+    _to_hive_folders(out)
+    in_memory = read_reports(raw, workers=1)
+    for name in ("reports", "cells"):
+        pd.testing.assert_frame_equal(store.read_frame(out, name), _sorted(getattr(in_memory, name)))
+    assert store.build(raw, out, workers=1).reused == 5
+    assert not any(p.name.startswith("year=") for p in (out / "cells").iterdir())
+    for name in ("reports", "cells", "checks", "figures"):
+        expected = _sorted(getattr(in_memory, name))
+        pd.testing.assert_frame_equal(_sorted(pd.read_parquet(out / name)), expected)
+        pd.testing.assert_frame_equal(store.read_frame(out, name), expected)
+
+
+def test_a_report_without_a_year_reads_back_with_a_missing_integer_year(tmp_path):
+    folder, out = tmp_path / "raw", tmp_path / "out"
+    folder.mkdir()
+    seed = RAW_DIR / f"{SEEDS[3]}.txt"
+    (folder / "dated.txt").write_bytes(seed.read_bytes())
+    text = seed.read_text(encoding="utf-8")
+    year = str(read_reports([seed], workers=1).reports.year.iloc[0])
+    (folder / "undated.txt").write_text(text.replace(year, "今"), encoding="utf-8")
+    store.build(folder, out, workers=1)
+    assert sorted(p.name for p in (out / "reports").iterdir()) == [year, "unknown"]
+    years = pd.read_parquet(out / "reports").set_index("report_id").year
+    assert years.dtype == "Int16" and years["dated"] == int(year) and years["undated"] is pd.NA
