@@ -290,7 +290,11 @@ def read_bytes(path: Path) -> bytes:
             raise RefusedInputError(
                 name, f"file is {info.st_size} bytes, over the {MAX_BYTES}-byte limit for one report"
             )
-        data = file.read(MAX_BYTES + 1)  # a file that grows while read stops at the limit
+        # As much as the file holds, and one byte more to see it grow; a file that grows while
+        # read is read on up to the limit. (A read of the limit itself would allocate it.)
+        data = file.read(info.st_size + 1)
+        if len(data) > info.st_size:
+            data += file.read(MAX_BYTES + 1 - len(data))
     if len(data) > MAX_BYTES:
         raise RefusedInputError(name, f"file grew past the {MAX_BYTES}-byte limit for one report while read")
     return data
