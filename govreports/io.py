@@ -519,33 +519,74 @@ def _add_runs(runs: dict, keys_column: pa.Array, row_ends: np.ndarray) -> dict:
 
 
 def export_stata(out_dir: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
-    """Write one row per report with every template cell as a variable, labelled in Chinese.
+    """Write one row per report with every template cell as a variable, each variable labelled.
 
     Variable names are short (Stata allows 32 characters): ``t2_``/``t3_``/``t4_`` for 表二/三/四,
     the row's position in the template and the column key, e.g. ``t3_r01_total`` for 一、本年新收…
-    总计. The label holds the official row and column labels. Values are ``cells.value`` (missing
-    where no number was read); ``n_flagged`` counts the report's cells whose status is not ``ok``,
-    whose reasons are in the cells frame.
+    总计. The label holds the official row and column labels. Values are ``cells.value`` as
+    doubles: Stata's missing ``.`` where no number was read or the report has no such cell.
+
+    Each value is followed by its status, ``<var>_st`` (e.g. ``t3_r01_total_st``): a byte with a
+    value label, ``0`` for ``ok`` (read as written), another code for each reason a cell is
+    flagged (``blank``, ``split``, ``ambiguous``…; ``label list t3_r01_total_st`` shows them),
+    ``.`` where the report has no such cell. So ``tab t3_r01_total_st`` counts a cell's statuses
+    and ``replace t3_r01_total = . if t3_r01_total_st != 0`` keeps only values read as written.
+    ``n_flagged`` counts the report's cells whose status is not ``ok``; the cells frame says why.
+
+    The report's variables: ``report_id``, ``organ``, ``template``, ``level``, ``organ_type``,
+    ``adcode`` and ``scope`` are strings (Stata has no other missing string than ``""``, which
+    ``missing()`` recognises); ``year`` and ``n_flagged`` are integers, ``.`` when unknown.
     """
     corpus = read_processed(out_dir)
     cells = corpus.cells
     names, labels = _stata_names()
-    wide = cells.assign(var=[names[k] for k in zip(cells.table, cells.row_key, cells.col_key, strict=True)])
-    wide = wide.pivot_table(index="report_id", columns="var", values="value", aggfunc="first", observed=True)
+    var = [names[k] for k in zip(cells.table, cells.row_key, cells.col_key, strict=True)]
+    statuses = ["ok", *(s for s in cells.status.cat.categories if s != "ok")]
+    keyed = cells.assign(var=var, code=cells.status.cat.set_categories(statuses).cat.codes)
+    wide = keyed.pivot_table(
+        index="report_id",
+        columns="var",
+        values=["value", "code"],
+        aggfunc="first",
+        observed=True,
+        dropna=False,
+    )
     flagged = cells[cells.status != "ok"].groupby("report_id", observed=True).size().rename("n_flagged")
     meta = corpus.reports.set_index("report_id")[
-        ["organ", "year", "template", "level", "organ_type", "adcode", "scope"]
+        [c for c in _STATA_REPORT if c not in ("report_id", "n_flagged")]
     ]
-    table = meta.join(flagged).join(wide).reset_index()
-    table["n_flagged"] = table["n_flagged"].fillna(0).astype("int32")
-    table = table.astype({c: "float64" for c in wide.columns}).astype({"year": "float64"})
+    table = meta.join(flagged).reset_index()
+    table["n_flagged"] = table["n_flagged"].fillna(0).astype("int16")
+    table["year"] = table["year"].astype("Int16")
     for column in ("report_id", "organ", "template", "level", "organ_type", "adcode", "scope"):
         table[column] = table[column].astype(object).where(table[column].notna(), "")
-    variable_labels = {v: labels[v] for v in wide.columns}
-    variable_labels.update({"organ": "机关", "year": "报告年度", "n_flagged": "标记的单元格数"})
+    variables = sorted(set(wide.columns.get_level_values("var")))
+    found = wide.reindex(table.report_id)
+    columns, variable_labels = {}, dict(_STATA_REPORT)
+    for name in variables:
+        columns[name] = found["value", name].astype("float64").to_numpy()
+        codes = found["code", name].fillna(-1).astype("int64").to_numpy()
+        columns[f"{name}_st"] = pd.Categorical.from_codes(codes, categories=statuses)
+        variable_labels[name] = labels[name]
+        variable_labels[f"{name}_st"] = f"状态 {labels[name]}"[:80]
+    table = pd.concat([table, pd.DataFrame(columns, index=table.index)], axis=1)
     path = Path(target)
     table.to_stata(path, write_index=False, version=118, variable_labels=variable_labels)
     return path
+
+
+# The report's variables in the Stata file, with their labels.
+_STATA_REPORT = {
+    "report_id": "报告编号",
+    "organ": "机关",
+    "year": "报告年度",
+    "template": "表格模板",
+    "level": "行政级别",
+    "organ_type": "机关类型",
+    "adcode": "行政区划代码",
+    "scope": "报告范围",
+    "n_flagged": "标记的单元格数",
+}
 
 
 def _stata_names() -> tuple[dict[tuple[str, str, str], str], dict[str, str]]:

@@ -7,6 +7,7 @@ import pytest
 from conftest import RAW_DIR, SEEDS
 
 from govreports.cli import main
+from govreports.io import _stata_names
 
 
 def test_parse_writes_parquet_and_excel_friendly_csv(tmp_path, capsys):
@@ -117,3 +118,36 @@ def test_a_rerun_rewrites_nothing_and_a_change_rewrites_its_csv(tmp_path, capsys
     assert "CSV copies: 1 written" in capsys.readouterr().out
     assert (out / "cells.csv").stat().st_mtime_ns == written[out / "cells.csv"]
     assert pd.read_csv(out / "failures.csv", encoding="utf-8-sig").path.str.endswith("bad.txt").all()
+
+
+def test_export_stata_labels_every_variable_with_integer_years_and_cell_statuses(tmp_path):
+    source = tmp_path / "raw"
+    source.mkdir()
+    for seed in SEEDS:
+        (source / f"{seed}.txt").write_bytes((RAW_DIR / f"{seed}.txt").read_bytes())
+    (source / "undated.txt").write_text(
+        (RAW_DIR / f"{SEEDS[2]}.txt").read_text(encoding="utf-8").replace("2023", "今"), encoding="utf-8"
+    )
+    out, dta = tmp_path / "out", tmp_path / "gr.dta"
+    assert main(["parse", str(source), "-o", str(out), "--no-csv", "--workers", "1"]) == 0
+    assert main(["export", str(out), "--stata", str(dta)]) == 0
+    data = pd.read_stata(dta, convert_categoricals=False).set_index("report_id")
+    with pd.io.stata.StataReader(dta) as reader:
+        labels = reader.variable_labels()
+        types = dict(zip(reader._varlist, reader._typlist, strict=True))
+        value_labels = reader.value_labels()
+    assert all(labels.values()) and labels["year"] == "报告年度" and labels["report_id"] == "报告编号"
+    assert {types["year"], types["n_flagged"], types["t3_r01_total_st"]} <= {"b", "h", "l"}
+    assert types["t3_r01_total"] == "d"
+    assert data.loc["undated", "year"] != data.loc["undated", "year"]  # Stata's missing
+    assert data.drop(index="undated").year.astype(int).tolist() == [2023, 2023, 2023, 2022, 2023]
+    assert value_labels["t3_r01_total_st"][0] == "ok"
+    cells = pd.read_parquet(out / "cells").set_index(["report_id", "table", "row_key", "col_key"])
+    key = next(k for k, name in _stata_names()[0].items() if name == "t2_r05_decisions")
+    decisions = cells.loc[(SEEDS[2], *key)]
+    assert data.loc[SEEDS[2], "t2_r05_decisions"] == decisions.value
+    assert value_labels["t2_r05_decisions_st"][data.loc[SEEDS[2], "t2_r05_decisions_st"]] == decisions.status
+    flagged = (cells.status != "ok").groupby("report_id").sum()
+    assert data.n_flagged.to_dict() == flagged.to_dict()
+    statuses = data.filter(like="_st").notna() & data.filter(like="_st").ne(0)
+    assert statuses.sum(axis=1).to_dict() == flagged.to_dict()
