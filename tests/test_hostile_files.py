@@ -105,8 +105,9 @@ def test_a_report_without_a_year_keeps_the_dataset_readable(tmp_path):
         SEED.read_text(encoding="utf-8").replace("2022", "今"), encoding="utf-8"
     )
     store.build(folder, out, workers=1)
-    raw = pd.read_parquet(out / "reports")
-    assert sorted(raw.year.astype(str)) == ["2022", "unknown"]
+    raw = pd.read_parquet(out / "reports").set_index("report_id").year
+    assert str(raw.dtype) == "Int16" and raw["dated"] == 2022 and raw["undated"] is pd.NA
+    assert sorted(p.name for p in (out / "reports").iterdir()) == ["2022", "unknown"]
     years = store.read_frame(out, "reports").set_index("report_id").year
     assert years["dated"] == 2022 and years["undated"] is pd.NA
 
