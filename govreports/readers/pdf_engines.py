@@ -245,11 +245,12 @@ def read_document(
     try:
         keep = len(document) <= _KEPT_LOADED
         pages: list[PageText] = []
+        first = 1  # the number of the page's first line in the document's text
         for index in range(len(document)):
-            first = sum(len(p.lines) for p in pages) + 1
             page = _load(source, document, index)
             try:
                 pages.append(_page_text(page, index, first))
+                first += len(pages[-1].lines)
             except pdfium.PdfiumError as error:
                 page.close()
                 raise CorruptFileError(source, _damaged(index, error)) from error
