@@ -29,7 +29,7 @@ from govreports.errors import (
     RefusedInputError,
     TableEngineError,
 )
-from govreports.readers import pdf_engines
+from govreports.readers import pdf_engines, pdf_lattice
 from govreports.readers.pdf import PdfSettings, read_pdf, use_pdf_settings
 from govreports.readers.pdf_engines import (
     MAX_INFLATED_BYTES,
@@ -529,3 +529,18 @@ def test_real_reports_are_far_below_the_limits():
         check_inflated_size("huaian.pdf", HUAIAN.read_bytes())
     assert 1_000_000 < sum(sizes) < MAX_INFLATED_BYTES // 100  # about 2 MB
     assert max(sizes) < MAX_STREAM_BYTES // 100
+
+
+# A page that draws more than a table page ever does -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "message"),
+    [("MAX_RULINGS", 10, "it draws over 10 ruling lines"), ("MAX_OBJECTS", 100, "it draws over 100 objects")],
+)
+def test_a_page_drawing_too_much_is_refused_by_the_pdfium_engine(monkeypatch, limit, value, message):
+    monkeypatch.setattr(pdf_lattice, limit, value)
+    expected = rf"huaian-city-2024\.pdf: the pdfium engine does not read page 3: {message}; read it with"
+    with pytest.raises(TableEngineError, match=expected):
+        _read(HUAIAN, ("pdfium",))
+    assert (_read(HUAIAN, ("pdfplumber",)).cells.status == "ok").all()  # another engine reads it

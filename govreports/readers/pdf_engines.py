@@ -53,7 +53,7 @@ import pypdfium2.raw as pdfium_raw
 from govreports.cells import DISAGREEMENT, disagreement, looks_numeric
 from govreports.errors import CorruptFileError, ProtectedFileError, RefusedInputError, UnsupportedInputError
 from govreports.readers.document import RawRow
-from govreports.readers.pdf_lattice import Ruling, find_tables, page_rulings
+from govreports.readers.pdf_lattice import Ruling, TooManyRulingsError, find_tables, page_rulings
 from govreports.readers.pdf_settings import ENGINE_NAMES
 
 __all__ = [
@@ -193,13 +193,14 @@ class TextLayer:
         data: the document saved as one revision (the bytes as given when not saved, or when
             pdfium cannot save it).
         table_pages: the indices of the pages chosen to read tables on.
-        rulings: the ruling lines drawn on each of those pages.
+        rulings: the ruling lines drawn on each of those pages, or why a page's were not read
+            (it draws more than :data:`~govreports.readers.pdf_lattice.MAX_RULINGS` of them).
     """
 
     pages: list[PageText]
     data: bytes
     table_pages: tuple[int, ...] = ()
-    rulings: dict[int, tuple[Ruling, ...]] = field(default_factory=dict)
+    rulings: dict[int, tuple[Ruling, ...] | str] = field(default_factory=dict)
 
 
 def read_text_layer(source: str, data: bytes) -> list[PageText]:
@@ -264,16 +265,23 @@ def read_document(
         rulings = {}
         for index in chosen:
             page = loaded.pop(index, None) or _load(source, document, index)
-            try:
-                rulings[index] = page_rulings(page.raw, pages[index].height)
-            finally:
-                page.close()
+            rulings[index] = _rulings_of(page, pages[index].height)
         saved = (_single_revision(document) or data) if save else data
     finally:
         for page in loaded.values():
             page.close()
         document.close()
     return TextLayer(pages, saved, chosen, rulings)
+
+
+def _rulings_of(page: pdfium.PdfPage, height: float) -> tuple[Ruling, ...] | str:
+    """Return the page's rulings, or why they were not read (the pdfium engine then refuses it)."""
+    try:
+        return page_rulings(page.raw, height)
+    except TooManyRulingsError as error:
+        return str(error)
+    finally:
+        page.close()
 
 
 _KEPT_LOADED = 64  # pages: a longer document has its table pages loaded again
@@ -692,7 +700,11 @@ def pdfium_tables(layer: TextLayer, heights: Mapping[int, float]) -> list[Grid]:
     """
     grids = []
     for index in heights:
-        tables = find_tables(layer.rulings.get(index, ()))
+        drawn = layer.rulings.get(index, ())
+        if isinstance(drawn, str):
+            reason = f"the pdfium engine does not read page {index + 1}: {drawn}"
+            raise UnreliableEngineError(f"{reason}; read it with the pdfplumber engine")
+        tables = find_tables(drawn)
         texts = _texts_in_cells(tables, layer.pages[index]) if tables else {}
         grids.extend(_cells_grid(index, cells, texts) for cells in tables)
     return grids

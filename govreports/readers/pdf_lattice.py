@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pypdfium2.raw as pdfium_raw
 
-__all__ = ["Ruling", "find_tables", "page_rulings"]
+__all__ = ["MAX_OBJECTS", "MAX_RULINGS", "Ruling", "TooManyRulingsError", "find_tables", "page_rulings"]
 
 SNAP = 3.0  # points: rulings this close are one (pdfplumber's snap_tolerance)
 JOIN = 3.0  # points: collinear rulings with ends this close are joined (join_tolerance)
@@ -58,23 +58,50 @@ class Ruling:
         return self.end - self.start
 
 
+MAX_OBJECTS = 200_000
+"""Page objects (form contents counted each time a form is drawn) past which a page is refused."""
+MAX_RULINGS = 20_000
+"""Ruling pieces past which a page is refused (a report's table page draws a few hundred)."""
+
+
+class TooManyRulingsError(ValueError):
+    """A page draws more objects or ruling pieces than a report's table page ever does."""
+
+
 def page_rulings(page: pdfium_raw.FPDF_PAGE, height: float) -> tuple[Ruling, ...]:
     """Return the straight horizontal and vertical pieces of every path drawn on the page.
 
     Pieces inside form XObjects are included (to a nesting depth of 8), in page coordinates.
+
+    Raises:
+        TooManyRulingsError: past :data:`MAX_OBJECTS` objects or :data:`MAX_RULINGS` pieces (a
+            form drawn ten times inside itself eight deep would be 10⁸ objects).
     """
     count, get = pdfium_raw.FPDFPage_CountObjects, pdfium_raw.FPDFPage_GetObject
-    objects = [get(page, k) for k in range(count(page))]
-    return tuple(_rulings(objects, _IDENTITY, height, 0))
+    objects = [get(page, k) for k in range(min(count(page), MAX_OBJECTS + 1))]
+    found: list[Ruling] = []
+    visited = 0
+    for ruling in _rulings(objects, _IDENTITY, height, 0):
+        if ruling is None:
+            visited += 1
+            if visited > MAX_OBJECTS:
+                raise TooManyRulingsError(f"it draws over {MAX_OBJECTS:,} objects")
+        else:
+            found.append(ruling)
+            if len(found) > MAX_RULINGS:
+                raise TooManyRulingsError(f"it draws over {MAX_RULINGS:,} ruling lines")
+    return tuple(found)
 
 
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 Matrix = tuple[float, float, float, float, float, float]
 
 
-def _rulings(objects: list, outer: Matrix, height: float, depth: int) -> Iterator[Ruling]:
+def _rulings(objects: list, outer: Matrix, height: float, depth: int) -> Iterator[Ruling | None]:
+    """Yield the rulings of the objects, and None for every object visited (to count them)."""
     kind = pdfium_raw.FPDFPageObj_GetType
     for obj in objects:
+        yield None
         found = kind(obj)
         if found == pdfium_raw.FPDF_PAGEOBJ_PATH:
             yield from _path_rulings(obj, _compose(_matrix(obj), outer), height)
