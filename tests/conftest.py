@@ -1,4 +1,5 @@
 import csv
+import shutil
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -36,6 +37,16 @@ REPORT_PARAMS = st.builds(
     one_row_other=st.booleans(),
     zero_share=st.sampled_from([0.0, 0.5, 1.0]),
 )
+
+
+@pytest.fixture
+def raw(tmp_path) -> Path:
+    """A folder holding a copy of each seed report."""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for seed in SEEDS:
+        shutil.copy(RAW_DIR / f"{seed}.txt", folder)
+    return folder
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import RAW_DIR, SEEDS
+from conftest import SEEDS
 
 from govreports import io, store
 from govreports.corpus import FRAME_NAMES
@@ -15,13 +15,10 @@ FRAMES = [f"{name}.csv" for name in FRAME_NAMES]
 
 
 @pytest.fixture
-def raw(tmp_path):
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    for seed in SEEDS:
-        shutil.copy(RAW_DIR / f"{seed}.txt", folder)
-    (folder / "bad.txt").write_text("首页", encoding="utf-8")
-    return folder
+def raw(raw):
+    """The seeds and a file that is not a report."""
+    (raw / "bad.txt").write_text("首页", encoding="utf-8")
+    return raw
 
 
 @pytest.fixture

@@ -12,15 +12,6 @@ from govreports.corpus import read_reports
 from govreports.io import read_processed
 
 
-@pytest.fixture
-def raw(tmp_path):
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    for seed in SEEDS:
-        shutil.copy(RAW_DIR / f"{seed}.txt", folder)
-    return folder
-
-
 def _frames_equal(a, b):
     for name in ("reports", "cells", "checks", "figures"):
         left = getattr(a, name).drop(columns=["year"], errors="ignore")
