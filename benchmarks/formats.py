@@ -61,12 +61,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import docx
 import lxml.html
 import psutil
 import pypdfium2 as pdfium
 from lxml import etree
 from memory import high_water_mib
+from pdf import with_prose
 
 import govreports as gr
 from govreports.readers import pdf_engines
@@ -122,12 +122,6 @@ def write_crawl(folder: Path, n: int) -> None:
         (folder / f"c{i:06d}.txt").write_text(render_text(_report(i), "crawl_collapsed"), encoding="utf-8")
 
 
-PROSE = (
-    "本机关坚持以公开为常态、不公开为例外，围绕重点领域信息公开、政策解读和回应关切，"
-    "持续推进决策、执行、管理、服务、结果公开，不断提升政务公开标准化规范化水平。"
-)
-
-
 def write_pdf(folder: Path, n: int, distinct: int) -> None:
     """Render ``distinct`` PDFs and copy them under distinct names up to n.
 
@@ -136,7 +130,7 @@ def write_pdf(folder: Path, n: int, distinct: int) -> None:
     """
     rng = random.Random(2024)
     documents = [
-        _with_prose(render_docx(_report(i, blank_rate=0.01)), rng.randint(20, 90)) for i in range(distinct)
+        with_prose(render_docx(_report(i, blank_rate=0.01)), rng.randint(20, 90)) for i in range(distinct)
     ]
     rendered: dict[int, bytes] = {}
     for k, font in enumerate(FONTS):
@@ -145,16 +139,6 @@ def write_pdf(folder: Path, n: int, distinct: int) -> None:
         rendered.update(zip(indexes, pdfs, strict=True))
     for i in range(n):
         (folder / f"p{i:06d}.pdf").write_bytes(rendered[i % distinct])
-
-
-def _with_prose(data: bytes, paragraphs: int) -> bytes:
-    document = docx.Document(io.BytesIO(data))
-    heading = next(p for p in document.paragraphs if p.text.startswith("二、"))
-    for k in range(paragraphs):
-        heading.insert_paragraph_before(PROSE[: 40 + (k * 37) % len(PROSE)])
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 # -- floors -------------------------------------------------------------------------------------

@@ -63,7 +63,9 @@ def make_pdfs(folder: Path, n: int) -> list[tuple[str, Path, SyntheticReport]]:
         reports.append((generate_report(i, **params), rng.randint(20, 90)))
     made = []
     for font in FONTS:
-        documents = [set_font(_with_prose(report, paragraphs), font) for report, paragraphs in reports]
+        documents = [
+            set_font(with_prose(render_docx(report), paragraphs), font) for report, paragraphs in reports
+        ]
         for i, (data, (report, _)) in enumerate(zip(docx_to_pdf(documents), reports, strict=True)):
             path = folder / f"r{i:02d}-{font.split()[0]}.pdf"
             path.write_bytes(data)
@@ -71,8 +73,9 @@ def make_pdfs(folder: Path, n: int) -> list[tuple[str, Path, SyntheticReport]]:
     return made
 
 
-def _with_prose(report: SyntheticReport, paragraphs: int) -> bytes:
-    document = docx.Document(io.BytesIO(render_docx(report)))
+def with_prose(data: bytes, paragraphs: int) -> bytes:
+    """The DOCX with ``paragraphs`` paragraphs of prose before section 二 (3-6 pages for 20-90)."""
+    document = docx.Document(io.BytesIO(data))
     heading = next(p for p in document.paragraphs if p.text.startswith("二、"))
     for k in range(paragraphs):
         heading.insert_paragraph_before(PROSE[: 40 + (k * 37) % len(PROSE)])

@@ -64,6 +64,27 @@ def inflated(monkeypatch) -> Counter:
     return counts
 
 
+def pdf_file(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF of these object bodies (numbered from 1, the first the catalog), with its xref table.
+
+    ``trailer`` is added to the trailer dictionary (e.g. ``b"/Encrypt 6 0 R "``).
+    """
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        trailer,
+        xref,
+    )
+    return bytes(out)
+
+
 def cell_tuples(cells: pd.DataFrame) -> list[tuple]:
     """``(table, row_key, col_key, value, status)`` per cell, value None where missing."""
     values = [None if pd.isna(v) else float(v) for v in cells.value]

@@ -18,7 +18,7 @@ from dataclasses import replace
 import pdfplumber
 import pypdfium2 as pdfium
 import pytest
-from conftest import RAW_DIR
+from conftest import RAW_DIR, pdf_file
 from test_pdf import _encrypted_pdf
 
 import govreports as gr
@@ -422,16 +422,7 @@ def _hand_pdf(stream: bytes, filters: bytes = b"/FlateDecode", more: list[bytes]
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         *(b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(s), s) for s in more),
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_file(objects)
 
 
 def _zeros(size: int, level: int = 9) -> bytes:

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import RAW_DIR, cell_tuples, golden_cells
+from conftest import RAW_DIR, cell_tuples, golden_cells, pdf_file
 from PIL import Image
 
 import govreports as gr
@@ -306,20 +306,7 @@ def _pdf(contents: list[bytes], trailer: bytes = b"") -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         *contents[1:],
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        trailer,
-        xref,
-    )
-    return bytes(out)
+    return pdf_file(objects, trailer)
 
 
 def _rc4(key: bytes, data: bytes) -> bytes:
