@@ -14,7 +14,8 @@ DuckDB's ``read_parquet('reports/*/*.parquet')`` and R's ``arrow::open_dataset``
                                              the reports' parts (``Int16``), and every part has the
                                              columns and types of the frame in memory
     failures/part-<batch>.parquet            files that could not be parsed, with the reason
-    duplicates.parquet                       same-content files and same organ-and-year reports
+    duplicates.parquet                       same-content files, other forms of a fetched report,
+                                             and same organ-and-year reports
     _ledger/part-<batch>.parquet             which file, content and parser made which rows
 
 >>> import tempfile
@@ -260,6 +261,7 @@ def build(
         out,
         keep,
         duplicate_files,
+        source=source,
         parsed=len(todo),
         reused=len(keep),
         changed=changed,
@@ -517,6 +519,7 @@ def _finish(
     keep: pd.DataFrame,
     duplicate_files,
     *,
+    source: str | os.PathLike[str],
     parsed: int,
     reused: int,
     changed: bool,
@@ -542,7 +545,12 @@ def _finish(
         changed = True
     target = out / "duplicates.parquet"
     if changed or not target.exists():
-        duplicates = _duplicates(_read_folder(out / "reports", ["path", "organ", "year"]), duplicate_files)
+        # Imported here: the crawler's modules (httpx, warcio) are not needed to parse.
+        from govreports.fetch.manifest import other_forms
+
+        columns = ["report_id", "path", "organ", "year", "format", "values_read"]
+        listed_reports = _read_folder(out / "reports", columns)
+        duplicates = _duplicates(listed_reports, duplicate_files, other_forms(listed_reports, source))
         if not target.exists() or not pd.read_parquet(target).equals(duplicates):
             duplicates.to_parquet(target, index=False)
         n_duplicates = len(duplicates)
@@ -581,14 +589,18 @@ def _new_ledger(out: Path, kept: set[str]) -> pd.DataFrame:
     return added[~repeated]
 
 
-def _duplicates(reports: pd.DataFrame, duplicate_files) -> pd.DataFrame:
-    """Same-content files (parsed once) and different files reporting the same organ and year.
+def _duplicates(reports: pd.DataFrame, duplicate_files, forms: list[tuple[str, str]]) -> pd.DataFrame:
+    """List same-content files, other forms of a fetched report, and reports of one organ and year.
 
-    Reports of one organ and year are listed in path order after the first, which they
-    duplicate; organs and years in sorted order.
+    Same-content files are parsed once. A fetched page and the attachments it links are one
+    report: the forms not kept (see :func:`govreports.fetch.report_forms`) are ``other_form``
+    duplicates of the kept one and take no further part. Reports of one organ and year are
+    listed in path order after the first, which they duplicate; organs and years sorted.
     """
     rows = [("same_file", copy.name, first.name) for copy, first in duplicate_files]
-    known = reports.dropna(subset=["organ", "year"]).sort_values(["organ", "year", "path"], kind="stable")
+    rows += [("other_form", path, kept) for path, kept in forms]
+    known = reports[~reports.path.isin([path for path, _ in forms])]
+    known = known.dropna(subset=["organ", "year"]).sort_values(["organ", "year", "path"], kind="stable")
     later = (known.organ.eq(known.organ.shift()) & known.year.eq(known.year.shift())).fillna(False)
     later = later.to_numpy(dtype=bool)
     first = known.path.where(~later).ffill()

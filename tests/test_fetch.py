@@ -22,7 +22,7 @@ from conftest import FIXTURES, RAW_DIR
 from warcio.archiveiterator import ArchiveIterator
 
 import govreports as gr
-from govreports import fetch
+from govreports import fetch, store
 from govreports.fetch.discovery import LinkRules, looks_like_column, pager_urls, parse_page
 from govreports.fetch.sources import Source, read_sources
 
@@ -547,6 +547,27 @@ def test_fetch_then_parse_gives_the_reports_once(sites, tmp_path):
     assert group_b[group_b.preferred].path.iloc[0].endswith(".doc")
     unique = corpus.reports[corpus.reports.report_id.isin(kept.report_id)]
     assert sorted(zip(unique.organ, unique.year, strict=True)) == [
+        ("东宁市", 2023),
+        ("四平市铁东区政务服务局", 2023),
+        ("鸡东县人民政府办公室", 2023),
+        ("鹤岗市东山区人民政府", 2022),
+    ]
+
+
+def test_parse_lists_the_other_forms_of_a_fetched_report(sites, tmp_path):
+    site, other = sites
+    out = tmp_path / "fetched"
+    crawl(sources_csv(tmp_path, site, other), out)
+    store.build(tmp_path, tmp_path / "processed", workers=1)  # the fetch folder is found below
+
+    duplicates = pd.read_parquet(tmp_path / "processed" / "duplicates.parquet")
+    forms = duplicates[duplicates.kind == "other_form"]
+    pairs = {(Path(p).name, Path(kept).name) for p, kept in zip(forms.path, forms.duplicate_of, strict=True)}
+    # Report A's page duplicates its Word original; the forms that did not parse are in failures.
+    assert pairs == {("t20230115_1.html", "东山区2022年度报告.docx")}
+    reports = pd.read_parquet(tmp_path / "processed" / "reports")
+    kept = reports[~reports.path.isin(duplicates.path)]
+    assert sorted(zip(kept.organ, kept.year.astype(int), strict=True)) == [
         ("东宁市", 2023),
         ("四平市铁东区政务服务局", 2023),
         ("鸡东县人民政府办公室", 2023),

@@ -5,7 +5,8 @@ of its source (organ, year, region); :func:`hint_for` answers for one file, find
 folder above it; :func:`apply_hints` fills a parsed ``reports`` frame's ``source_url`` and
 ``published`` from them where the file itself did not say. :func:`report_forms` groups a
 report page with its attachments (and a file found at two URLs) as one report, and names the
-form to keep: the one parsed with the most values, the others listed as its duplicates.
+form to keep: the one parsed with the most values, the others listed as its duplicates;
+:func:`other_forms` gives just those duplicates, as ``govreports parse`` lists them.
 """
 
 from __future__ import annotations
@@ -202,3 +203,17 @@ def report_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> pd.Da
             "values_read": "Int16",
         }
     )
+
+
+def other_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> list[tuple[str, str]]:
+    """List ``(path, kept_path)`` for each parsed file that is another form of a kept report.
+
+    The pairs are those of :func:`report_forms` whose file parsed, with paths spelt as in
+    ``reports``; empty when no fetch folder is at or under ``folder``.
+    """
+    if reports.empty or not manifest_hints(folder):
+        return []
+    forms = report_forms(reports, folder)
+    spelt = {str(Path(p).resolve()): str(p) for p in reports["path"]}
+    others = forms[forms.parsed & forms.duplicate_of.notna()]
+    return [(spelt[p], spelt[kept]) for p, kept in zip(others.path, others.duplicate_of, strict=True)]
