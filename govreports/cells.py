@@ -72,7 +72,9 @@ def parse_cell(raw: str) -> tuple[float | None, str]:
     """
     text = raw.translate(_INVISIBLE).strip()
     if text and _FOOTNOTE_MARK.match(text[-1]):
-        number = text[: _TRAILING_MARKS.search(text).start()]
+        marks = _TRAILING_MARKS.search(text)
+        assert marks is not None  # the text ends in a mark, so the pattern matches
+        number = text[: marks.start()]
         value, status = _parse_clean(number)
         # A mark standing alone (a list or footnote mark) is not a count.
         return (value, "footnote") if status in ("ok", "thousands_sep") else (None, "text")

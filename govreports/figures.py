@@ -243,7 +243,7 @@ class _Scan:
         self.rows: list[Figure] = []
         self.totals: list[Figure] = []
         self.approx: list[tuple[str, str]] = []  # (as printed, sentence)
-        self.channels: set[tuple[str, float]] = set()
+        self.channels: set[tuple[str, float | None]] = set()
 
     def sentence(self, pos: int) -> str:
         """Return the whitespace-normalised sentence holding ``pos``."""
@@ -366,8 +366,8 @@ class _Scan:
             return self.totals[0]
         if values:
             listed = ", ".join(_fmt(v) for v in values if v is not None)
-            sentences = " | ".join(dict.fromkeys(f.sentence for f in self.totals))
-            return Figure("proactive_total", None, None, sentences, f"conflicting totals: {listed}")
+            quoted = " | ".join(dict.fromkeys(f.sentence for f in self.totals))
+            return Figure("proactive_total", None, None, quoted, f"conflicting totals: {listed}")
         channels = [f.sentence for f in self.rows if f.figure == "proactive_channel"]
         if self.approx:
             note = "only approximate figures stated: " + ", ".join(a for a, _ in self.approx)

@@ -35,6 +35,8 @@ from govreports.schema import APPLICATIONS, Identity, TableSpec, identities
 
 # (value, status, raw, source_ref) of one template cell.
 Cell = tuple[float | None, str, str, str]
+# What is printed after a row label: its cells and line first (normalize's FoundRow adds its tokens).
+Printed = tuple[list[str], int, *tuple[object, ...]]
 
 LIMIT = 2000  # more splits than this are not listed: the row is ambiguous
 _BUDGET = 200_000  # search states (per row) and joint assignments (per table) before giving up
@@ -302,7 +304,7 @@ def with_blanks(tokens: tuple[str, ...], n: int) -> tuple[tuple[str, ...], ...] 
 
 def split_glued_rows(
     table: TableSpec,
-    found: Mapping[str, tuple[list[str], int]],
+    found: Mapping[str, Printed],
     keys: Sequence[str],
     template: str,
 ) -> dict[str, list[Cell]]:
@@ -344,7 +346,13 @@ def split_flat_row(table: TableSpec, cells: Sequence[str], line: int) -> list[Ce
     return glued_row(table.key, cols * len(table.rows), tokens, line, check, width).cells()
 
 
-def _known(table: TableSpec, found, keys, glued, template: str) -> dict[tuple[str, str], float]:
+def _known(
+    table: TableSpec,
+    found: Mapping[str, Printed],
+    keys: tuple[str, ...],
+    glued: dict[str, GluedRow],
+    template: str,
+) -> dict[tuple[str, str], float]:
     """Collect the values of rows printed one value per cell and of rows split already."""
     known: dict[tuple[str, str], float] = {}
     for key in keys:
@@ -383,7 +391,9 @@ def _narrow(glued: dict[str, GluedRow], known: dict[tuple[str, str], float], key
             row.checks = (*row.checks, *sorted(used - set(row.checks)))
 
 
-def _schedule(open_rows: list[str], known, keys) -> tuple[list[list[Identity]], set[str]]:
+def _schedule(
+    open_rows: list[str], known: dict[tuple[str, str], float], keys: tuple[str, ...]
+) -> tuple[list[list[Identity]], set[str]]:
     """List, per open row (in order), the identities checkable once it and those before are set."""
     position = {k: i for i, k in enumerate(open_rows)}
     due: list[list[Identity]] = [[] for _ in open_rows]
@@ -399,7 +409,9 @@ def _schedule(open_rows: list[str], known, keys) -> tuple[list[list[Identity]], 
     return due, used
 
 
-def _consistent(rows: list[GluedRow], due: list[list[Identity]], known) -> list[set[int]] | None:
+def _consistent(
+    rows: list[GluedRow], due: list[list[Identity]], known: dict[tuple[str, str], float]
+) -> list[set[int]] | None:
     """Return, per row, the indices of its splits found in some fully consistent assignment."""
     seen: list[set[int]] = [set() for _ in rows]
     choice = [0] * len(rows)

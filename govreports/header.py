@@ -44,8 +44,8 @@ def header_order(rows: Sequence[Sequence[str]]) -> tuple[str, ...] | Literal["un
     header agrees with the template's order (or says nothing about it), and :data:`UNCERTAIN`
     when its rows contradict one another.
     """
-    rows = tuple(map(tuple, rows))
-    return (_order_kept if sum(len(cell) for row in rows for cell in row) <= _KEPT_CHARS else _order)(rows)
+    kept: tuple[tuple[str, ...], ...] = tuple(map(tuple, rows))
+    return (_order_kept if sum(len(cell) for row in kept for cell in row) <= _KEPT_CHARS else _order)(kept)
 
 
 def _order(rows: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | Literal["uncertain"] | None:

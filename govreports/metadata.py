@@ -240,6 +240,13 @@ def _unknown_place(organ: str) -> str | None:
     return match[0]
 
 
+def _mentioned_level(mention: Mention) -> str:
+    """Return the level of a mention's first division (its codes come from the gazetteer)."""
+    division = regions.get(mention.adcodes[0])
+    assert division is not None
+    return division.level
+
+
 def _locate(organ: str | None, text: str) -> _Place:
     """Find the organ's division: from its name, then a fuller name in the text, then context."""
     if not organ:
@@ -254,7 +261,7 @@ def _locate(organ: str | None, text: str) -> _Place:
     if len(candidates) == 1:
         place.confidence = "unique"
     mentions = regions.scan(text)
-    if not used or regions.get(used[0].adcodes[0]).level == regions.COUNTY:
+    if not used or _mentioned_level(used[0]) == regions.COUNTY:
         _prefer_fuller(place, text, mentions, named=bool(used))
     if (unknown := _unknown_place(place.organ or "")) is not None:
         place.unknown, place.confidence = unknown, None
@@ -297,7 +304,7 @@ def _prefer_fuller(place: _Place, text: str, mentions: list[Mention], *, named: 
             if codes := _narrow(place.candidates, mention.adcodes):
                 prefix = mention.text[: len(mention.text) - overlap]
                 seen = found.get(prefix, (0, codes, ""))[0]
-                found[prefix] = (seen + count, codes, regions.get(mention.adcodes[0]).level)
+                found[prefix] = (seen + count, codes, _mentioned_level(mention))
         if len(found) != 1:
             return  # none, or two different parents: keep the title's form
         ((prefix, (count, codes, level)),) = found.items()
@@ -358,10 +365,10 @@ def _place_fields(place: _Place) -> dict[str, object]:
     for name in ("province", "prefecture", "county"):
         values = {getattr(d, name) for d in divisions if d is not None}
         fields[name] = values.pop() if len(values) == 1 else None
-    resolved = len(divisions) == 1 and divisions[0] is not None and place.unknown is None
-    if place.unknown or (resolved and divisions[0].level != regions.COUNTY):
+    resolved = divisions[0] if len(divisions) == 1 and place.unknown is None else None
+    if place.unknown or (resolved is not None and resolved.level != regions.COUNTY):
         fields["county"] = None
-    fields["adcode"] = divisions[0].adcode if resolved else None
+    fields["adcode"] = resolved.adcode if resolved is not None else None
     fields["adcode_confidence"] = place.confidence
     fields["adcode_evidence"] = "; ".join(place.evidence) or None
     return fields

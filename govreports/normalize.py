@@ -16,12 +16,13 @@ identities leave one way.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from govreports.cells import looks_numeric, parse_cell
-from govreports.glued import split_flat_row, split_glued_rows
+from govreports.glued import Cell, split_flat_row, split_glued_rows
 from govreports.header import UNCERTAIN, header_order
 from govreports.labels import fuzzy_row
 from govreports.readers.document import Document, RawRow
@@ -133,7 +134,7 @@ def _has_digit(text: str) -> bool:
     return any(map(str.isdigit, text))
 
 
-def _first(texts: list[str], start: int, predicate) -> int | None:
+def _first(texts: list[str], start: int, predicate: Callable[[str], bool]) -> int | None:
     for index in range(start, len(texts)):
         if predicate(texts[index]):
             return index
@@ -194,6 +195,7 @@ def _find_rows(
             words = [] if values else [*words[-(_LABEL_LINES - 1) :], "".join(row.cells)]
             prior = found.get(previous) if continuation and previous and not closed else None
             if prior is not None and values and not any(prior.cells):
+                assert previous is not None  # prior was found under it
                 if len(row.cells) == 1 and values[0]:
                     # One value per line: the row's values continue line by line.
                     token = Token(values[0], row.line, continues=bool(prior.tokens))
@@ -253,7 +255,7 @@ def _trailing_values(cells: tuple[str, ...]) -> list[str]:
     return tail if any(tail) else []
 
 
-def _row_set(table: TableSpec, found: dict, template: str) -> list[str]:
+def _row_set(table: TableSpec, found: Mapping[str, FoundRow], template: str) -> list[str]:
     """Row keys to emit: the template's rows, with （六） as printed (one row or three)."""
     keys = [row.key for row in table.rows_for(template)]
     if table is not APPLICATIONS:
@@ -317,7 +319,9 @@ def _cols_of(table_key: str, row_key: str, template: str) -> tuple[str, ...]:
     return TABLES[table_key].cols_of(row_key, template)
 
 
-def _printed_columns(table: TableSpec, region: list[RawRow], found: dict[str, FoundRow], notes: list[str]):
+def _printed_columns(
+    table: TableSpec, region: list[RawRow], found: dict[str, FoundRow], notes: list[str]
+) -> tuple[str, ...] | Literal["uncertain"] | None:
     """Return 表三's column order as its header prints it (see :func:`header_order`), else None."""
     if table is not APPLICATIONS or not found:
         return None
@@ -372,7 +376,7 @@ def _aligned(table: TableSpec, key: str, cols: tuple[str, ...], cells: list[str]
     ]
 
 
-def _with_glued(records: list[Record], glued: dict[str, list]) -> list[Record]:
+def _with_glued(records: list[Record], glued: dict[str, list[Cell]]) -> list[Record]:
     """Replace the records of rows printed as glued digits ('21710000218') by their split cells."""
     if not glued:
         return records
@@ -403,13 +407,13 @@ def _appeals(region: list[RawRow], notes: list[str], collapsed: bool = False) ->
     if not line:
         notes.append("appeals: header found but no data row")
         return [("appeals", r.key, c, None, "row_missing", "", "") for r in APPEALS.rows for c in cols]
-    aligned = split_flat_row(APPEALS, cells, line)  # None unless the 15 values are glued digits
-    if aligned is None and tokens and len(tokens) != len(cols) * len(APPEALS.rows):
+    flat = split_flat_row(APPEALS, cells, line)  # None unless the 15 values are glued digits
+    if flat is None and tokens and len(tokens) != len(cols) * len(APPEALS.rows):
         return _flat_solved(tokens, collapsed)
-    if aligned is None:
+    if flat is None:
         where = f"line {line}" if line else ""
-        aligned = [(*cell, where) for cell in align(cells, 15)]
-    for i, (value, status, raw, ref) in enumerate(aligned):
+        flat = [(*cell, where) for cell in align(cells, 15)]
+    for i, (value, status, raw, ref) in enumerate(flat):
         records.append(("appeals", APPEALS.rows[i // 5].key, cols[i % 5], value, status, raw, ref))
     return records
 

@@ -111,7 +111,9 @@ def _level(code: str) -> str:
 @cache
 def _rows() -> tuple[tuple[str, str], ...]:
     path = importlib.resources.files("cpca") / "resources" / "adcodes.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
+    # Traversable.open passes its keywords on to TextIOWrapper (newline included); typeshed lists only
+    # encoding and errors.
+    with path.open(encoding="utf-8", newline="") as handle:  # type: ignore[call-overload]
         return tuple((row["adcode"][:6], row["name"]) for row in csv.DictReader(handle))
 
 

@@ -86,7 +86,11 @@ class TableSpec:
         return per_template.get(template, ())
 
 
-def _rows(*specs: tuple) -> tuple[RowSpec, ...]:
+# (key, label, match) or (key, label, match, templates): RowSpec's fields in order.
+_RowArgs = tuple[str, str, tuple[str, ...]] | tuple[str, str, tuple[str, ...], frozenset[str]]
+
+
+def _rows(*specs: _RowArgs) -> tuple[RowSpec, ...]:
     return tuple(RowSpec(*spec) for spec in specs)
 
 
@@ -397,7 +401,10 @@ class Identity:
     @cached_property
     def formula(self) -> str:
         """Readable form, e.g. ``new_received + carried_over = total_processed + carried_forward``."""
-        side = lambda terms: " + ".join(r if r != self.scope else c for r, c in terms)  # noqa: E731
+
+        def side(terms: tuple[tuple[str, str], ...]) -> str:
+            return " + ".join(r if r != self.scope else c for r, c in terms)
+
         return f"{side(self.lhs)} = {side(self.rhs)}"
 
 

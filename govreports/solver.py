@@ -29,7 +29,7 @@ readings per row and the steps of the table search; a cap reached ends in ``ambi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from operator import add
@@ -49,6 +49,8 @@ PRINTED, EXPANDED, SPLIT, JOINED = "ok", "expanded", "split", "joined"
 _RANK = {PRINTED: 0, EXPANDED: 1, SPLIT: 2, JOINED: 3}
 
 Cell = tuple[str, str]  # (row_key, col_key)
+# Per identity due, its running balance lhs − rhs (None: a cell holds no number).
+Balances = tuple[float | None, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,11 +300,11 @@ def _fits(reading: Reading, local: list[Identity], index: dict[Cell, int]) -> bo
     return all(_holds(i, lambda cell: values[index[cell]]) for i in local)
 
 
-def _holds(identity: Identity, value_of) -> bool:
+def _holds(identity: Identity, value_of: Callable[[Cell], float | None]) -> bool:
     """Whether an identity holds; an identity with a missing value cannot fail."""
-    lhs = [value_of(t) for t in identity.lhs]
-    rhs = [value_of(t) for t in identity.rhs]
-    if any(v is None for v in lhs + rhs):
+    lhs = [v for t in identity.lhs if (v := value_of(t)) is not None]
+    rhs = [v for t in identity.rhs if (v := value_of(t)) is not None]
+    if len(lhs) < len(identity.lhs) or len(rhs) < len(identity.rhs):
         return True
     return abs(sum(lhs) - sum(rhs)) < 1e-9
 
@@ -356,10 +358,10 @@ def _search(open_rows: list[_Row], due: list[Identity], known: dict[Cell, float]
     last = [max(i for i, row in enumerate(open_rows) if _involves(identity, row)) for identity in due]
     start = tuple(_balance(i, known) for i in due)
     moves = [[_move(due, row.evidence.cells, r.values()) for r in row.readings or ()] for row in open_rows]
-    levels: list[set[tuple]] = [{start}]
+    levels: list[set[Balances]] = [{start}]
     for i, row_moves in enumerate(moves):
         closing = [j for j, at in enumerate(last) if at == i]
-        following = set()
+        following: set[Balances] = set()
         for state in levels[-1]:
             for move in row_moves:
                 after = _step(state, move, closing)
@@ -372,7 +374,7 @@ def _search(open_rows: list[_Row], due: list[Identity], known: dict[Cell, float]
     survivors: list[set[int]] = [set() for _ in open_rows]
     for i in range(len(open_rows) - 1, -1, -1):
         closing = [j for j, at in enumerate(last) if at == i]
-        reachable = set()
+        reachable: set[Balances] = set()
         for state in levels[i]:
             for index, move in enumerate(moves[i]):
                 if _step(state, move, closing) in good:
@@ -392,7 +394,7 @@ def _balance(identity: Identity, known: dict[Cell, float]) -> float | None:
     return _number(sum(known.get(t, 0) for t in identity.lhs) - sum(known.get(t, 0) for t in identity.rhs))
 
 
-def _move(due: list[Identity], cells: tuple[Cell, ...], values: tuple[float | None, ...]) -> tuple:
+def _move(due: list[Identity], cells: tuple[Cell, ...], values: tuple[float | None, ...]) -> Balances:
     """Return how one reading changes each identity's balance (None: a cell holds no number)."""
     value = dict(zip(cells, values, strict=True))
     move: list[float | None] = []
@@ -414,7 +416,7 @@ def _number(x: float | None) -> float | None:
     return int(x) if float(x).is_integer() else round(x, 6)
 
 
-def _step(state: tuple, move: tuple, closing: list[int]) -> tuple | None:
+def _step(state: Balances, move: Balances, closing: list[int]) -> Balances | None:
     """Apply a move; None when an identity closing here does not balance (None balances)."""
     for j in closing:  # the identities closing here first: most moves fail one of them
         a, b = state[j], move[j]

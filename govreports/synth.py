@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from govreports.schema import ACTIVE, APPEALS, APPLICATIONS, OTHER_SUB_ROWS
 
+CellKey = tuple[str, str, str]  # (table, row_key, col_key)
+
 # Placeholders a generated cell may carry instead of a number, with the status they must get.
 PLACEHOLDERS = {"/": "slash", "-": "dash", "—": "dash"}
 _APPLICANTS = tuple(c.key for c in APPLICATIONS.cols if c.key != "total")
@@ -43,7 +45,7 @@ class SyntheticReport:
     year: int
     template: str
     proactive_total: int
-    cells: dict[tuple[str, str, str], tuple[float | None, str, str]]
+    cells: dict[CellKey, tuple[float | None, str, str]]
 
     def expected(self) -> list[tuple[str, str, str, float | None, str]]:
         """``(table, row_key, col_key, value, status)`` in template order, as the parser must return."""
@@ -84,8 +86,8 @@ def _count(rng: random.Random, scale: float) -> int:
     return 0 if rng.random() < 0.4 else int(rng.expovariate(1 / scale))
 
 
-def _active(rng: random.Random, template: str) -> dict:
-    values = {}
+def _active(rng: random.Random, template: str) -> dict[CellKey, float]:
+    values: dict[CellKey, float] = {}
     for row in ACTIVE.rows_for(template):
         for col in ACTIVE.cols_of(row.key, template):
             if col in ("amount_10k_yuan", "amount"):
@@ -100,7 +102,9 @@ def _active(rng: random.Random, template: str) -> dict:
     return values
 
 
-def _applications(rng: random.Random, template: str, one_row_other: bool, zero_share: float) -> dict:
+def _applications(
+    rng: random.Random, template: str, one_row_other: bool, zero_share: float
+) -> dict[CellKey, float]:
     other_as_one = template == "2019" or one_row_other
     outcomes = [r for r in _OUTCOMES_2021 if r not in OTHER_SUB_ROWS] + (
         ["other_total"] if other_as_one else list(OTHER_SUB_ROWS)
@@ -118,7 +122,7 @@ def _applications(rng: random.Random, template: str, one_row_other: bool, zero_s
         inflow = grid["total_processed"][col] + grid["carried_forward"][col]
         grid["carried_over"][col] = rng.randint(0, min(inflow, 3))
         grid["new_received"][col] = inflow - grid["carried_over"][col]
-    values = {}
+    values: dict[CellKey, float] = {}
     for row, by_col in grid.items():
         for col in _APPLICANTS:
             values[("applications", row, col)] = float(by_col[col])
@@ -130,8 +134,8 @@ def _row_position(key: str) -> int:
     return [r.key for r in APPLICATIONS.rows].index(key)
 
 
-def _appeals(rng: random.Random) -> dict:
-    values = {}
+def _appeals(rng: random.Random) -> dict[CellKey, float]:
+    values: dict[CellKey, float] = {}
     for row in APPEALS.rows:
         parts = [_count(rng, 1) for _ in range(4)]
         for col, part in zip(("upheld", "corrected", "other", "pending"), parts, strict=True):
@@ -140,7 +144,9 @@ def _appeals(rng: random.Random) -> dict:
     return values
 
 
-def _printed(rng: random.Random, key, value: float, blank_rate: float, placeholder_rate: float):
+def _printed(
+    rng: random.Random, key: CellKey, value: float, blank_rate: float, placeholder_rate: float
+) -> tuple[float | None, str, str]:
     draw = rng.random()
     if draw < blank_rate:
         return None, "", "blank"

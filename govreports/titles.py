@@ -206,5 +206,5 @@ def template_cited(text: str) -> str | None:
     >>> template_cited("根据《通知》（国办公开办函〔2021〕30 号）要求"), template_cited("无")
     ('2021', None)
     """
-    found = {_TEMPLATES.get(m.groups()) for m in _TEMPLATE.finditer(text)} - {None}
+    found = {t for m in _TEMPLATE.finditer(text) if (t := _TEMPLATES.get((m[1], m[2]))) is not None}
     return max(found) if found else None
