@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -49,8 +49,27 @@ APPLICANTS = tuple(c.key for c in APPLICATIONS.cols if c.key != "total")
 ENFORCEMENT = ("licensing", "penalty", "coercion")
 _FLOW_ROWS = ("new_received", "carried_over", "total_processed", "carried_forward")
 
+# (table, row_key, col_key, value, status, raw, source_ref), as the parser's records.
+Record = tuple[str, str, str, float | None, str, str, str]
+_Key = tuple[str, str, str]  # (table, row_key, col_key)
+_V = TypeVar("_V")
 
-def _default(values: Mapping) -> Any:
+
+class _Organ(Protocol):
+    """One row of the organs frame as ``itertuples`` gives it: the columns read from it."""
+
+    report_id: str
+    level: str
+    organ_type: str
+    scope: str
+    template: str
+    year: np.int64
+    new_received: np.int64
+    proactive_total: np.float64
+    fees_10k_yuan: np.float64
+
+
+def _default(values: Mapping[str, _V]) -> dict[str, _V]:
     # Each instance gets its own copy, as dataclasses require for mutable defaults.
     return field(default_factory=lambda: dict(values))
 
@@ -149,8 +168,12 @@ def simulate_corpus(
     rng = np.random.default_rng(seed)
     organs = _draw_organs(n_organs, params, rng)
     synth = random.Random(seed)
-    metas, cells, checks, figures = [], [], [], []
-    for organ in organs.itertuples(index=False):
+    metas: list[dict[str, object]] = []
+    cells: list[tuple[str, str, str, str, float | None, str, str, str, bool]] = []
+    checks: list[tuple[str, str, str, str, str, str, float | None, float | None, float | None, str]] = []
+    figures: list[tuple[str, str, float, str, str, None]] = []
+    # pandas-stubs types a row's fields as any scalar; the frame's columns are known (_draw_organs).
+    for organ in cast("Iterable[_Organ]", organs.itertuples(index=False)):
         meta, records = _report(organ, params, rng, synth, blank_rate)
         metas.append(meta)
         plain = [(t, r, c, v) for t, r, c, v, *_ in records]
@@ -266,10 +289,13 @@ def _draw_fees(
     organs["true_fee_in_yuan"] = in_yuan
 
 
-def _report(organ, params: SimParams, rng: np.random.Generator, synth: random.Random, blank_rate: float):
+def _report(
+    organ: _Organ, params: SimParams, rng: np.random.Generator, synth: random.Random, blank_rate: float
+) -> tuple[dict[str, object], list[Record]]:
     """One organ's metadata and cell records ``(table, row, col, value, status, raw, source_ref)``."""
     report = generate_report(synth, template=organ.template, zero_share=1.0)
-    values = {key: value for key, (value, _raw, _status) in report.cells.items()}
+    # Generated without blanks or placeholders: every cell holds a number.
+    values = cast("dict[_Key, float]", {key: value for key, (value, _raw, _status) in report.cells.items()})
     rows = [r for (t, r, c) in values if t == "applications" and c == "total"]
     values.update(_applications(int(organ.new_received), rows, params, rng))
     for kind in ENFORCEMENT:
@@ -280,7 +306,9 @@ def _report(organ, params: SimParams, rng: np.random.Generator, synth: random.Ra
     return _meta(organ), records
 
 
-def _applications(new_total: int, rows: list[str], params: SimParams, rng: np.random.Generator) -> dict:
+def _applications(
+    new_total: int, rows: list[str], params: SimParams, rng: np.random.Generator
+) -> dict[_Key, float]:
     """Build a consistent 表三 grid for ``new_total`` new applications over the printed rows."""
     outcomes = [r for r in rows if r not in _FLOW_ROWS]
     shares = dict(params.outcome_shares)
@@ -295,7 +323,7 @@ def _applications(new_total: int, rows: list[str], params: SimParams, rng: np.ra
     split = rng.multinomial(processed, outcome_p / outcome_p.sum())  # one row per applicant column
     grid = {"new_received": new, "carried_over": carried_over, "total_processed": processed}
     grid |= {"carried_forward": forward} | {row: split[:, i] for i, row in enumerate(outcomes)}
-    values = {}
+    values: dict[_Key, float] = {}
     for row, by_col in grid.items():
         for col, value in zip(APPLICANTS, by_col, strict=True):
             values[("applications", row, col)] = float(value)
@@ -303,7 +331,7 @@ def _applications(new_total: int, rows: list[str], params: SimParams, rng: np.ra
     return values
 
 
-def _printed(key: tuple[str, str, str], value: float, rng: np.random.Generator, blank_rate: float) -> tuple:
+def _printed(key: _Key, value: float, rng: np.random.Generator, blank_rate: float) -> Record:
     if blank_rate and rng.random() < blank_rate:
         return (*key, None, "blank", "", "simulated")
     raw = (
@@ -321,10 +349,10 @@ _TYPE_NAMES = {
 }
 
 
-def _meta(organ) -> dict:
+def _meta(organ: _Organ) -> dict[str, object]:
     number = organ.report_id.removeprefix("sim-")
     name = f"模拟{_LEVEL_NAMES.get(organ.level, '')}{_TYPE_NAMES.get(organ.organ_type, '机关')}{number}"
-    meta: dict = dict.fromkeys(KEYS)
+    meta: dict[str, object] = dict.fromkeys(KEYS)
     meta |= {
         "title": f"{name}{organ.year}年度政府信息公开工作年度报告",
         "organ_raw": name,
