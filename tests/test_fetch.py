@@ -23,6 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 import govreports as gr
 from govreports import fetch, store
+from govreports.fetch.archive import file_name
 from govreports.fetch.discovery import LinkRules, looks_like_column, pager_urls, parse_page
 from govreports.fetch.sources import Source, read_sources
 
@@ -790,5 +791,106 @@ def test_sub_columns_crawl_delay_and_no_recheck(tmp_path):
         second = manifest(out).query("run_id == 2")
         assert set(second[second.kind == "report"].outcome) == {"known"}
         assert summary.reports == 2 and summary.new == []
+    finally:
+        site.close()
+
+
+def _archive(files: dict[str, bytes], gbk_names: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    placeholders = {}
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for number, (name, data) in enumerate(files.items()):
+            if gbk_names and not name.isascii():
+                encoded = name.encode("gbk")
+                placeholder = f"{number:0{len(encoded)}d}"
+                placeholders[placeholder.encode()] = encoded
+                name = placeholder
+            archive.writestr(name, data)
+    raw = buffer.getvalue()
+    # As Chinese Windows writes names: GBK bytes without the UTF-8 flag (zipfile would set it).
+    for placeholder, encoded in placeholders.items():
+        raw = raw.replace(placeholder, encoded)
+    return raw
+
+
+def test_zip_attachments_are_unpacked_within_limits(tmp_path):
+    site = Site()
+    try:
+        page = attachments_page(
+            "县教育局2023年政府信息公开工作年度报告", "2024-01-20", [("/u/nb2023.zip", "年报附件.zip")]
+        )
+        site.routes["/ndbg/t1.html"] = Route(page)
+        files = {
+            "年报/2023年度报告.docx": docx_bytes(report_text("003")),
+            "年报/说明.jpg": b"\xff\xd8",
+            "../../escape.txt": lines_page(report_text("000")).encode(),
+            "inner.zip": _zip(10),
+            "big.pdf": b"%PDF-1.4\n" + bytes(700_000),  # over max_bytes, deflated far below it
+        }
+        site.routes["/u/nb2023.zip"] = Route(_archive(files, gbk_names=True), content_type="application/zip")
+        site.routes["/u/broken.zip"] = Route(b"PK\x03\x04 not really", content_type="application/zip")
+        site.routes["/ndbg/t2.html"] = Route(
+            attachments_page(
+                "县财政局2023年政府信息公开工作年度报告", "2024-01-21", [("/u/broken.zip", "附件.zip")]
+            )
+        )
+        out = tmp_path / "fetched"
+        sources = [
+            Source(site.url("/ndbg/t1.html"), kind="report"),
+            Source(site.url("/ndbg/t2.html"), kind="report"),
+        ]
+        summary, _ = crawl(sources, out, max_bytes=600_000)
+        rows = manifest(out).set_index("url")
+        zip_url = site.url("/u/nb2023.zip")
+        # The archive is kept out of parse's sight; the members that may hold the report are saved.
+        assert rows.loc[zip_url, "saved_file"] == f".fetch/zip/{file_name(zip_url)}"
+        member = rows.loc[f"{zip_url}#年报/2023年度报告.docx"]
+        folder = file_name(zip_url).removesuffix(".zip") + "_zip"
+        assert member.saved_file == f"{folder}/年报/2023年度报告.docx"
+        assert (member.report_url, member.referrer, member.outcome) == (
+            site.url("/ndbg/t1.html"),
+            zip_url,
+            "fetched",
+        )
+        assert rows.loc[f"{zip_url}#../../escape.txt", "saved_file"] == f"{folder}/escape.txt"
+        reasons = rows[rows.outcome == "skipped"].reason.to_dict()
+        assert reasons == {
+            f"{zip_url}#年报/说明.jpg": "not a report format (.jpg)",
+            f"{zip_url}#inner.zip": "an archive inside the archive (not unpacked)",
+            f"{zip_url}#big.pdf": "over the size limit (more than 600000 bytes)",
+        }
+        broken = rows.loc[site.url("/u/broken.zip")]
+        assert broken.outcome == "failed" and broken.reason.startswith("not a readable zip archive")
+        assert sorted(
+            p.relative_to(out).as_posix()
+            for p in out.rglob("*")
+            if p.is_file() and ".fetch" not in p.parts and p.name != "MANIFEST.csv"
+        ) == sorted(
+            [
+                file_name(site.url("/ndbg/t1.html")),
+                file_name(site.url("/ndbg/t2.html")),
+                member.saved_file,
+                f"{folder}/escape.txt",
+            ]
+        )
+        assert summary.attachments == 3  # the archive and its two members saved
+
+        # A rerun finds the archive unchanged: its members are listed again, not saved again.
+        saved = out / member.saved_file
+        before = saved.stat().st_mtime_ns
+        crawl(sources, out, max_bytes=600_000)
+        second = manifest(out).query("run_id == 2").set_index("url")
+        assert second.loc[f"{zip_url}#年报/2023年度报告.docx", "change"] == "unchanged"
+        assert saved.stat().st_mtime_ns == before
+
+        # parse reads the members with the pages: the page and the Word file are one report.
+        corpus = gr.read_reports(out, workers=1)
+        assert len(corpus.reports) + len(corpus.failures) == 4
+        forms = fetch.report_forms(corpus.reports, out)
+        group = forms[forms.report_url == site.url("/ndbg/t1.html")]
+        names = group.path.map(lambda p: Path(p).name)
+        assert sorted(names) == ["2023年度报告.docx", "escape.txt", "t1.html"]
+        # The archive holds two organs' reports: each is kept, neither is the other's duplicate.
+        assert sorted(names[group.preferred]) == ["2023年度报告.docx", "escape.txt"]
     finally:
         site.close()

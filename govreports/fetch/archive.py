@@ -7,6 +7,8 @@ The layout of a fetch folder (``-o OUT``)::
     OUT/.fetch/manifest.parquet     the same manifest, typed
     OUT/.fetch/warc/*.warc.gz       every request and response (WARC 1.1, one file per invocation)
     OUT/.fetch/versions/...         earlier versions of files that changed between runs
+    OUT/.fetch/zip/<site>/<path>    zip attachments; their members are saved as
+                                    OUT/<site>/<path without .zip>_zip/<member>
     OUT/.fetch/state.sqlite         the queue and history that make runs resumable
 
 ``govreports parse OUT`` reads the saved files only: ``MANIFEST.csv`` and hidden folders are
@@ -35,6 +37,8 @@ from govreports.fetch.state import FETCH_COLUMNS
 HIDDEN = ".fetch"
 MANIFEST_CSV = "MANIFEST.csv"
 MANIFEST_PARQUET = f"{HIDDEN}/manifest.parquet"
+VERSIONS_FOLDER = f"{HIDDEN}/versions"
+ZIP_FOLDER = f"{HIDDEN}/zip"
 # Content types of the files a report comes in, for URLs whose path names no type.
 _EXTENSIONS = {
     "text/html": ".html",
@@ -189,6 +193,18 @@ def unique_name(name: str, url: str) -> str:
     return f"{stem}_{hashlib.sha1(url.encode()).hexdigest()[:8]}{suffix}"
 
 
+def member_file(folder: str, name: str) -> str:
+    """Name the file a zip member is saved as: below ``folder``, whatever its name says.
+
+    >>> member_file("a.gov.cn/u/nb_zip", "../../附件/./2023年报.PDF")
+    'a.gov.cn/u/nb_zip/附件/2023年报.pdf'
+    """
+    path = PurePosixPath(name.replace("\\", "/"))
+    parts = [_safe(p) for p in path.parts[:-1] if p not in ("/", "", ".", "..")]
+    stem, suffix = os.path.splitext(path.name)
+    return "/".join([folder, *parts, _safe(stem, limit=_MAX_PART - len(suffix.encode())) + suffix.lower()])
+
+
 def save_file(root: Path, name: str, data: bytes) -> None:
     """Write a saved file whole or not at all (through a temporary file and a rename)."""
     target = root / name
@@ -201,8 +217,8 @@ def save_file(root: Path, name: str, data: bytes) -> None:
 def keep_version(root: Path, name: str, fetched_at: str | None) -> str:
     """Move a saved file that changed into ``.fetch/versions``; return where it now is."""
     stamp = re.sub(r"[^0-9TZ]", "", fetched_at or "") or "unknown"
-    stem, suffix = os.path.splitext(name)
-    moved = f"{HIDDEN}/versions/{stem}.{stamp}{suffix}"
+    stem, suffix = os.path.splitext(name.removeprefix(f"{HIDDEN}/"))
+    moved = f"{VERSIONS_FOLDER}/{stem}.{stamp}{suffix}"
     (root / moved).parent.mkdir(parents=True, exist_ok=True)
     os.replace(root / name, root / moved)
     return moved

@@ -114,7 +114,7 @@ def _hints(root: str) -> dict[str, Hint]:
     return _hints_cached(root, stamp)
 
 
-def _value(value) -> str | None:
+def _value(value: object) -> str | None:
     return None if value is None or pd.isna(value) else str(value)
 
 
@@ -154,10 +154,13 @@ def report_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> pd.Da
     """One row per saved file of a fetch: its report (group), its form, and whether it is the one to keep.
 
     Files are grouped by the report page they came from (``report_url``: a page and the
-    attachments it links are one report). Within a group the form kept (``preferred``) is the
-    one parsed with the most values (``values_read`` in ``reports``), then by
-    :data:`FORM_RANK`; every other file of the group is a ``duplicate_of`` it, and so is not
-    a second report. A group none of whose files parsed has no preferred form.
+    attachments it links are one report). A page may also link the reports of several organs
+    or years (a county's departments, say, or a zip of them): a parsed file whose organ or year
+    differs from those of every form kept so far is a report of its own, never a duplicate.
+    Within a report the form kept (``preferred``) is the one parsed with the most values
+    (``values_read`` in ``reports``), then by :data:`FORM_RANK`; every other form is a
+    ``duplicate_of`` it. A file that did not parse is listed as a duplicate of the group's first
+    kept form; a group none of whose files parsed has no preferred form.
 
     Columns: ``report_url, path, report_id, form, values_read, parsed, preferred, duplicate_of``
     (``path`` absolute, ``report_id`` where the file parsed, ``duplicate_of`` the kept file's path).
@@ -170,39 +173,70 @@ def report_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> pd.Da
     for path, hint in sorted(hints.items()):
         report = parsed.get(path)
         form = str(report.format) if report is not None else Path(path).suffix.lstrip(".").lower()
-        values = int(report.values_read) if report is not None and not pd.isna(report.values_read) else None
         rows.append(
             {
                 "report_url": hint.report_url,
                 "path": path,
                 "report_id": report.report_id if report is not None else None,
                 "form": "html" if form in ("htm", "shtml") else form,
-                "values_read": values,
+                "values_read": _number(report, "values_read"),
+                "organ": _value(getattr(report, "organ", None)),
+                "year": _number(report, "year"),
                 "parsed": report is not None,
             }
         )
-    frame = pd.DataFrame(rows, columns=["report_url", "path", "report_id", "form", "values_read", "parsed"])
+    columns = ["report_url", "path", "report_id", "form", "values_read", "organ", "year", "parsed"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["preferred"] = False
-    frame["duplicate_of"] = pd.Series([None] * len(frame), dtype="string")
+    frame["duplicate_of"] = pd.Series([None] * len(frame), dtype="object")
     for _, group in frame.groupby("report_url", sort=False):
-        readable = group[group.parsed]
-        if readable.empty:
-            continue
-        order = readable.assign(
-            _values=readable.values_read.fillna(-1), _rank=readable.form.map(FORM_RANK).fillna(9)
-        ).sort_values(["_values", "_rank", "path"], ascending=[False, True, True])
-        best = order.index[0]
-        frame.loc[best, "preferred"] = True
-        frame.loc[group.index.drop(best), "duplicate_of"] = frame.at[best, "path"]
-    return frame.astype(
+        _choose_forms(frame, group)
+    return frame.drop(columns=["organ", "year"]).astype(
         {
             "report_url": "string",
             "path": "string",
             "report_id": "string",
             "form": "string",
             "values_read": "Int16",
+            "duplicate_of": "string",
         }
     )
+
+
+def _choose_forms(frame: pd.DataFrame, group: pd.DataFrame) -> None:
+    """Mark in ``frame`` the form kept of each report of one page's group, and the others' duplicates."""
+    readable = group[group.parsed]
+    order = readable.assign(
+        _values=readable.values_read.fillna(-1), _rank=readable.form.map(FORM_RANK).fillna(9)
+    ).sort_values(["_values", "_rank", "path"], ascending=[False, True, True])
+    kept: list[tuple[int, str | None, int | None]] = []
+    for index, organ, year in zip(order.index, order.organ, order.year, strict=True):
+        same = next((k for k, o, y in kept if _agrees(o, organ) and _agrees(y, year)), None)
+        if same is None:
+            kept.append((index, organ, year))
+            frame.loc[index, "preferred"] = True
+        else:
+            frame.loc[index, "duplicate_of"] = frame.at[same, "path"]
+    if kept:
+        frame.loc[group.index[~group.parsed.to_numpy(dtype=bool)], "duplicate_of"] = frame.at[
+            kept[0][0], "path"
+        ]
+
+
+def _agrees(a: object, b: object) -> bool:
+    """Two readings of a report's organ (or year) agree unless both were read and differ.
+
+    An organ named in full in one form and without its city in the other (鹤岗市东山区人民政府,
+    东山区人民政府) agrees.
+    """
+    if a is None or b is None or a == b:
+        return True
+    return isinstance(a, str) and isinstance(b, str) and (a in b or b in a)
+
+
+def _number(report: object, name: str) -> int | None:
+    value = getattr(report, name, None)
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def other_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> list[tuple[str, str]]:

@@ -24,9 +24,12 @@ from tqdm import tqdm
 
 from govreports.fetch.archive import (
     HIDDEN,
+    VERSIONS_FOLDER,
+    ZIP_FOLDER,
     WarcArchive,
     file_name,
     keep_version,
+    member_file,
     save_file,
     unique_name,
     write_manifest,
@@ -45,6 +48,7 @@ from govreports.fetch.discovery import (
 )
 from govreports.fetch.sources import Source, as_sources
 from govreports.fetch.state import Item, State
+from govreports.fetch.unpack import Member, NotAnArchiveError, members
 
 log = logging.getLogger("govreports.fetch")
 
@@ -392,6 +396,7 @@ class _SiteCrawl:
     def _known(self, item: Item, previous: dict) -> None:
         reason = "known from an earlier run, not requested again (recheck off)"
         self._record_like(item, previous, outcome="known", change="unchanged", reason=reason)
+        self._unpack_known(item, previous, previous["fetched_at"])
         self._apply(item, self.state.links(item.url) or [])
 
     def _not_modified(self, item: Item, response: Response, previous: dict) -> None:
@@ -403,6 +408,7 @@ class _SiteCrawl:
             etag=response.headers.get("etag") or previous["etag"],
             last_modified=response.headers.get("last-modified") or previous["last_modified"],
         )
+        self._unpack_known(item, previous, response.fetched_at)
         self._apply(item, self.state.links(item.url) or [])
 
     def _content(self, item: Item, response: Response, previous: dict | None) -> None:
@@ -504,28 +510,16 @@ class _SiteCrawl:
 
     def _save(self, item: Item, response: Response, previous: dict | None, *, kind: str, page=None) -> None:
         body = response.content
-        sha = _sha256(body)
-        change, previous_sha = _change(previous, sha)
-        saved, duplicate_of = None, None
-        old = previous["saved_file"] if previous else None
-        kept = old and not old.startswith(f"{HIDDEN}/") and (self.root / old).is_file()
-        if change == "unchanged" and kept:
-            saved, duplicate_of = old, previous["duplicate_of"]
-        else:
-            if change == "changed" and kept and not previous["duplicate_of"]:
-                # A report edited after publication: both versions are kept, the earlier one aside.
-                self.state.move_saved_file(old, keep_version(self.root, old, previous["fetched_at"]))
-            twin = self.state.saved_with_sha(sha, item.url)
-            if twin is not None and (self.root / twin["saved_file"]).is_file():
-                saved, duplicate_of = twin["saved_file"], twin["url"]
-            else:
-                saved = file_name(
-                    response.final_url, response.content_type, response.headers.get("content-disposition")
-                )
-                owner = self.state.owner_of(saved)
-                if owner is not None and owner != item.url:
-                    saved = unique_name(saved, item.url)
-                save_file(self.root, saved, body)
+        name = file_name(
+            response.final_url, response.content_type, response.headers.get("content-disposition")
+        )
+        if name.endswith(".zip"):
+            name = f"{ZIP_FOLDER}/{name}"  # out of parse's sight: its members are saved instead
+        stored = self._store(item.url, body, previous, name)
+        found: list[Member] | str | None = None
+        if stored.saved.startswith(f"{ZIP_FOLDER}/") and stored.duplicate_of is None:
+            found = _read_archive(body, self.settings.max_bytes)
+        failed = {"outcome": "failed", "reason": found} if isinstance(found, str) else {}
         self._record(
             item,
             response,
@@ -533,11 +527,89 @@ class _SiteCrawl:
             title=page.title if page is not None else None,
             published=(page.published if page is not None else None) or item.date,
             report_url=item.report_url or item.url,
-            saved_file=saved,
-            change=change,
-            previous_sha256=previous_sha,
-            duplicate_of=duplicate_of,
+            saved_file=stored.saved,
+            change=stored.change,
+            previous_sha256=stored.previous_sha,
+            duplicate_of=stored.duplicate_of,
+            **failed,
         )
+        if isinstance(found, list):
+            self._save_members(item, found, stored.saved, response.fetched_at, response.warc_file)
+
+    def _store(self, url: str, body: bytes, previous: dict | None, name: str) -> _Stored:
+        """Save a URL's content under ``name``, unless it is unchanged or another URL's file holds it.
+
+        A file edited since the last run is kept in both versions, the earlier one aside.
+        """
+        sha = _sha256(body)
+        change, previous_sha = _change(previous, sha)
+        old = previous["saved_file"] if previous else None
+        kept = old and not old.startswith(f"{VERSIONS_FOLDER}/") and (self.root / old).is_file()
+        if change == "unchanged" and kept:
+            return _Stored(old, previous["duplicate_of"], change, previous_sha)
+        if change == "changed" and kept and not previous["duplicate_of"]:
+            self.state.move_saved_file(old, keep_version(self.root, old, previous["fetched_at"]))
+        twin = self.state.saved_with_sha(sha, url)
+        if twin is not None and (self.root / twin["saved_file"]).is_file():
+            return _Stored(twin["saved_file"], twin["url"], change, previous_sha)
+        owner = self.state.owner_of(name)
+        if owner is not None and owner != url:
+            name = unique_name(name, url)
+        save_file(self.root, name, body)
+        return _Stored(name, None, change, previous_sha)
+
+    # Zip attachments --------------------------------------------------------------------
+
+    def _unpack_known(self, item: Item, previous: dict, fetched_at: str | None) -> None:
+        """List again the members of an archive known from an earlier run (not modified, or known)."""
+        saved = previous["saved_file"]
+        if not saved or not saved.startswith(f"{ZIP_FOLDER}/") or previous["duplicate_of"]:
+            return
+        found = _read_archive((self.root / saved).read_bytes(), self.settings.max_bytes)
+        if isinstance(found, list):
+            self._save_members(item, found, saved, fetched_at, previous["warc_file"])
+
+    def _save_members(
+        self, item: Item, found: list[Member], archive: str, fetched_at: str | None, warc_file: str | None
+    ) -> None:
+        """Save the members of a zip archive that may hold the report; one manifest row each.
+
+        A member's URL is the archive's with ``#`` and the member's name; it belongs to the
+        archive's report page. Members go to a folder named after the archive
+        (``<site>/<path>/<name>_zip/``).
+        """
+        folder = archive.removeprefix(f"{ZIP_FOLDER}/").removesuffix(".zip") + "_zip"
+        report_url = item.report_url or item.url
+        for member in found:
+            entry = Item(
+                0,
+                self.run_id,
+                f"{item.url}#{member.name}",
+                item.site,
+                "attachment",
+                item.url,
+                report_url,
+                member.name,
+                item.date,
+                item.hints,
+            )
+            if member.data is None:
+                self._record(entry, kind="attachment", outcome="skipped", reason=member.skipped)
+                continue
+            previous = self.state.last_fetch(entry.url)
+            stored = self._store(entry.url, member.data, previous, member_file(folder, member.name))
+            self._record(
+                entry,
+                final_url=entry.url,
+                fetched_at=fetched_at,
+                bytes=len(member.data),
+                sha256=_sha256(member.data),
+                saved_file=stored.saved,
+                change=stored.change,
+                previous_sha256=stored.previous_sha,
+                duplicate_of=stored.duplicate_of,
+                warc_file=warc_file,
+            )
 
     # Manifest rows ----------------------------------------------------------------------
 
@@ -579,6 +651,24 @@ class _SiteCrawl:
         """Record a URL whose content is the one known from an earlier row (not modified, or known)."""
         kept = ("kind", "bytes", "sha256", "title", "saved_file", "published", "duplicate_of", "report_url")
         self._record(item, response, **{name: previous[name] for name in kept}, **fields)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """Where a URL's content is kept: its own file, or another URL's (``duplicate_of``)."""
+
+    saved: str
+    duplicate_of: str | None
+    change: str  # "new", "changed" or "unchanged"
+    previous_sha: str | None
+
+
+def _read_archive(body: bytes, max_bytes: int) -> list[Member] | str:
+    """Return an archive's members, or why it cannot be read."""
+    try:
+        return members(body, max_bytes=max_bytes)
+    except NotAnArchiveError as error:
+        return str(error)
 
 
 def _plan(url: str, kind: str, report_url, link_text, date, reason) -> dict:

@@ -239,7 +239,7 @@ class State:
         with self._locked() as db:
             row = db.execute(
                 "SELECT * FROM fetches WHERE sha256 = ? AND url != ? AND saved_file IS NOT NULL "
-                "AND saved_file NOT LIKE '.fetch/%' AND duplicate_of IS NULL ORDER BY id LIMIT 1",
+                "AND saved_file NOT LIKE '.fetch/versions/%' AND duplicate_of IS NULL ORDER BY id LIMIT 1",
                 (sha256, url),
             ).fetchone()
         return dict(row) if row is not None else None
