@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,8 @@ KNOWN_FONT_FILES = (
 _CJK_FILE = re.compile(
     r"cjk|wqy|wenquanyi|sourcehan|droidsansfallback|simhei|msyh|pingfang|hiragino|notos[ae]\w*sc", re.I
 )
+# The styles seaborn's set_theme accepts by name.
+SeabornStyle = Literal["white", "dark", "whitegrid", "darkgrid", "ticks"]
 SAMPLE_TEXT = "政府信息公开工作年度报告行政许可处罚强制收费申请县市乡镇"
 INSTALL_HINT = (
     "No font with Chinese characters was found for matplotlib. Install one, e.g. on Debian/Ubuntu:\n"
@@ -68,7 +70,7 @@ class FontSetupError(RuntimeError):
     """No usable CJK font: the message says what to install."""
 
 
-def setup_fonts(*, style: str | None = None, font_path: str | os.PathLike[str] | None = None) -> str:
+def setup_fonts(*, style: SeabornStyle | None = None, font_path: str | os.PathLike[str] | None = None) -> str:
     """Make matplotlib and seaborn render Chinese; return the font family chosen.
 
     Font files installed after matplotlib built its font cache are missing from it; they are
@@ -141,7 +143,7 @@ def _family_of(path: str) -> str | None:
     target = Path(path).resolve()
     names = [f.name for f in font_manager.fontManager.ttflist if Path(f.fname).resolve() == target]
     preferred = [n for n in PREFERRED_FAMILIES if n in names]
-    return (preferred or names or [None])[0]
+    return next(iter(preferred or names), None)
 
 
 def _pick_family() -> str | None:
@@ -368,9 +370,19 @@ def outlier_plot(
     return ax
 
 
+class _Point(Protocol):
+    """A flagged or unassessed row as ``itertuples`` gives it: the columns a label reads."""
+
+    variable: str
+    organ: object
+    xpos: float
+    robust_z: float
+
+
 def _label_points(ax: Any, rows: pd.DataFrame) -> None:
     stacked: dict[tuple[str, float], int] = {}
-    for row in rows.itertuples():
+    # pandas-stubs types a row's fields as any scalar; the screen's columns are known.
+    for row in cast("Iterable[_Point]", rows.itertuples()):
         # Labels at one height of one variable are stacked upwards, so they stay readable.
         key = (row.variable, round(float(row.robust_z), 1))
         level = stacked[key] = stacked.get(key, -1) + 1
