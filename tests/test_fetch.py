@@ -495,6 +495,7 @@ def warc_records(out: Path) -> list[dict]:
                         "type": record.rec_type,
                         "uri": record.rec_headers.get_header("WARC-Target-URI"),
                         "truncated": record.rec_headers.get_header("WARC-Truncated"),
+                        "refers_to": record.rec_headers.get_header("WARC-Refers-To-Target-URI"),
                         "payload": record.content_stream().read(),
                     }
                 )
@@ -624,6 +625,15 @@ def test_rerun_fetches_only_what_changed_and_keeps_both_versions(sites, tmp_path
     assert by_url(second, site, "/xxgk/ndbg/index.html").change == "unchanged"
     # Still one file of the current 2022 report for parse, and the old one kept aside.
     assert by_url(second, site, "/art/2023/1/15/art_1.html").duplicate_of == site.url(A)
+    # The archive stores a payload once: a page read again unchanged, or the same report at a
+    # second URL, is a revisit record pointing to the first copy.
+    records = warc_records(out)
+    revisits = {(r["uri"], r["refers_to"]) for r in records if r["type"] == "revisit"}
+    column = site.url("/xxgk/ndbg/index.html")
+    assert (column, column) in revisits
+    assert (site.url("/art/2023/1/15/art_1.html"), site.url(A)) in revisits
+    full = [r["uri"] for r in records if r["type"] == "response" and r["uri"] == column]
+    assert len(full) == 1 and all(r["payload"] == b"" for r in records if r["type"] == "revisit")
     site.close()
     other.close()
     assert len(gr.read_reports(out, workers=2).failures) == 3

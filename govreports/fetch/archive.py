@@ -22,6 +22,7 @@ import hashlib
 import os
 import re
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path, PurePosixPath
@@ -67,16 +68,37 @@ _INTEGER_COLUMNS = {
 }
 
 
-class WarcArchive:
-    """A WARC file that the crawl's threads write whole records to, one at a time."""
+@dataclass(frozen=True)
+class ArchivedPayload:
+    """Where a payload was first archived in full: a revisit record refers to it."""
 
-    def __init__(self, folder: Path, run_id: int, info: dict[str, str]) -> None:
+    uri: str
+    date: str  # WARC-Date, ISO 8601
+
+
+class WarcArchive:
+    """A WARC file that the crawl's threads write whole records to, one at a time.
+
+    A 200 response whose payload is already archived in full (the same URL or another, in this
+    run or an earlier one of the folder) is written as a ``revisit`` record with the
+    identical-payload-digest profile, as web archives do: the record keeps the request and the
+    response headers and points to the first copy instead of storing the body again.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        run_id: int,
+        info: dict[str, str],
+        archived: dict[str, ArchivedPayload] | None = None,
+    ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         self.path = folder / f"govreports-run{run_id:04d}-{stamp}.warc.gz"
         self._file = open(self.path, "wb")  # noqa: SIM115 - kept open for the whole run
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
         self._lock = threading.Lock()
+        self._archived = dict(archived or {})
         self._write(self._writer.create_warcinfo_record(self.path.name, info))
 
     def close(self) -> None:
@@ -108,18 +130,27 @@ class WarcArchive:
         http_headers = StatusAndHeaders(
             f"{response.status_code} {response.reason_phrase}".strip(), headers, protocol=version
         )
-        extra = {"WARC-Truncated": "length"} if truncated else {}
-        extra["WARC-Payload-Digest"] = digest
         uri = str(request.url)
-        record = self._writer.create_warc_record(
-            uri,
-            "response",
-            payload=BytesIO(body),
-            length=len(body),
-            http_headers=http_headers,
-            warc_headers_dict=extra,
-        )
+        whole = response.status_code == 200 and body and not truncated
         with self._lock:
+            first = self._archived.get(digest) if whole else None
+            if first is not None:
+                record = self._writer.create_revisit_record(
+                    uri, digest, first.uri, first.date, http_headers=http_headers
+                )
+            else:
+                extra = {"WARC-Truncated": "length"} if truncated else {}
+                extra["WARC-Payload-Digest"] = digest
+                record = self._writer.create_warc_record(
+                    uri,
+                    "response",
+                    payload=BytesIO(body),
+                    length=len(body),
+                    http_headers=http_headers,
+                    warc_headers_dict=extra,
+                )
+                if whole:
+                    self._archived[digest] = ArchivedPayload(uri, record.rec_headers.get_header("WARC-Date"))
             self._writer.write_request_response_pair(self._request_record(request), record)
             self._file.flush()
         return digest, self.path.name

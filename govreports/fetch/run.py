@@ -26,6 +26,7 @@ from govreports.fetch.archive import (
     HIDDEN,
     VERSIONS_FOLDER,
     ZIP_FOLDER,
+    ArchivedPayload,
     WarcArchive,
     file_name,
     keep_version,
@@ -197,7 +198,8 @@ def run(
         "robots": "obey",
         "operator": contact.strip(),
     }
-    archive = WarcArchive(root / WARC_FOLDER, run_id, info)
+    earlier = {digest: ArchivedPayload(*first) for digest, first in state.first_payloads().items()}
+    archive = WarcArchive(root / WARC_FOLDER, run_id, info, earlier)
     crawler = _Crawler(root, state, archive, run_id, settings, agent)
     started = time.monotonic()
     finished = False

@@ -244,6 +244,15 @@ class State:
             ).fetchone()
         return dict(row) if row is not None else None
 
+    def first_payloads(self) -> dict[str, tuple[str, str]]:
+        """Map each payload digest archived whole (a 200 read in full) to its first URL and time."""
+        with self._locked() as db:
+            rows = db.execute(
+                "SELECT payload_digest, url, fetched_at FROM fetches WHERE payload_digest IS NOT NULL "
+                "AND status = 200 AND bytes > 0 AND fetched_at IS NOT NULL ORDER BY id DESC"
+            ).fetchall()
+        return {digest: (url, fetched_at) for digest, url, fetched_at in rows}  # the first row wins
+
     def owner_of(self, saved_file: str) -> str | None:
         """Return the URL whose content a saved file holds."""
         with self._locked() as db:
