@@ -50,8 +50,9 @@ import subprocess
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypedDict, cast
 
 from docx.opc.constants import CONTENT_TYPE
 from lxml import etree
@@ -132,18 +133,23 @@ _TC_PR, _GRID_SPAN, _H_MERGE, _V_MERGE, _VAL = (
     f"{{{_W}}}{tag}" for tag in ("tcPr", "gridSpan", "hMerge", "vMerge", "val")
 )
 _TR_PR, _GRID_BEFORE = f"{{{_W}}}trPr", f"{{{_W}}}gridBefore"
+# The queries below select elements; lxml's stubs cannot tell that from the expression.
+_Query = Callable[[etree._Element], list[etree._Element]]
 # Text of a paragraph: run text, tabs and breaks, but not deleted or moved-away revisions and
 # not text boxes (drawn twice: once as DrawingML, once as the VML fallback).
-_PIECES = etree.XPath(
-    ".//w:r[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::w:txbxContent)]"
-    "/*[self::w:t or self::w:tab or self::w:br or self::w:cr or self::w:noBreakHyphen]",
-    namespaces=_NS,
+_PIECES = cast(
+    _Query,
+    etree.XPath(
+        ".//w:r[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::w:txbxContent)]"
+        "/*[self::w:t or self::w:tab or self::w:br or self::w:cr or self::w:noBreakHyphen]",
+        namespaces=_NS,
+    ),
 )
-_CELL_PARAGRAPHS = etree.XPath(".//w:p[not(ancestor::w:txbxContent)]", namespaces=_NS)
-_NESTED_TABLE = etree.XPath("./w:tr/w:tc//w:tbl", namespaces=_NS)
+_CELL_PARAGRAPHS = cast(_Query, etree.XPath(".//w:p[not(ancestor::w:txbxContent)]", namespaces=_NS))
+_NESTED_TABLE = cast(_Query, etree.XPath("./w:tr/w:tc//w:tbl", namespaces=_NS))
 # Rows and cells, also where a content control or custom XML wraps them.
-_ROWS = etree.XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr", namespaces=_NS)
-_CELLS = etree.XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc", namespaces=_NS)
+_ROWS = cast(_Query, etree.XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr", namespaces=_NS))
+_CELLS = cast(_Query, etree.XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc", namespaces=_NS))
 _MAX_SPAN = 64  # Word allows 63 columns; a larger span is a hostile file, not a wide table
 
 
@@ -303,15 +309,32 @@ _DTD_MARKS = tuple("<!DOCTYPE".encode(encoding) for encoding in ("ascii", "utf-1
 _OVERLAP = max(len(mark) for mark in (*_DTD_MARKS, *_RUN_MARKS)) - 1
 
 
-def _parser(**pull) -> etree.XMLParser:
+class _ParserOptions(TypedDict):
+    remove_blank_text: bool
+    resolve_entities: bool
+    load_dtd: bool
+    no_network: bool
+
+
+_OPTIONS: _ParserOptions = {
+    "remove_blank_text": True,
+    "resolve_entities": False,
+    "load_dtd": False,
+    "no_network": True,
+}
+
+
+def _parser() -> etree.XMLParser:
     """Return a parser for untrusted XML: no entities, no DTD, no network, libxml2's limits kept.
 
     One per document: lxml parsers are not to be shared between threads.
     """
-    options = {"remove_blank_text": True, "resolve_entities": False, "load_dtd": False, "no_network": True}
-    if pull:  # the events and tags of a pull parser
-        return etree.XMLPullParser(**pull, **options, huge_tree=False)
-    return etree.XMLParser(**options, huge_tree=False)
+    return etree.XMLParser(**_OPTIONS, huge_tree=False)
+
+
+def _pull_parser(tag: str) -> etree.XMLPullParser:
+    """Return a parser like :func:`_parser` that reports where each ``tag`` element starts."""
+    return etree.XMLPullParser(events=("start",), tag=tag, **_OPTIONS, huge_tree=False)
 
 
 def _refuse_dtd(source: str, name: str, data: bytes) -> None:
@@ -336,7 +359,8 @@ def _parse(source: str, name: str, data: bytes) -> etree._Element:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
         raise _syntax_error(source, name, error) from None
-    if root.getroottree().docinfo.doctype:  # in an encoding the byte scan cannot see
+    # In an encoding the byte scan cannot see. (lxml-stubs 0.5 leave DocInfo.doctype out.)
+    if root.getroottree().docinfo.doctype:  # type: ignore[union-attr]
         raise RefusedInputError(source, _declares_entities(name))
     return root
 
@@ -380,14 +404,16 @@ class _Body:
         A child is complete once the next one has begun, or the document has ended; it is
         freed, with whatever came before the body, before the next one is yielded.
         """
-        parser = _parser(events=("start",), tag=_BODY)
+        parser = _pull_parser(_BODY)
         body: etree._Element | None = None
         pending = 0  # bytes fed since a block was last complete: the XML of the open block
         for chunk in self.package.chunks(self.name, MAX_PART_BYTES):
             self._feed(parser, chunk)
             pending += len(chunk)
             if body is None:
-                body = next((element for _event, element in parser.read_events()), None)
+                # Start events only, each with its element (see _pull_parser).
+                events = cast("Iterator[tuple[str, etree._Element]]", parser.read_events())
+                body = next((element for _event, element in events), None)
             child = None if body is None else next(body.iterchildren(), None)
             while child is not None and (following := child.getnext()) is not None:
                 yield from self._read(child)
@@ -418,7 +444,7 @@ class _Body:
             root = parser.close()
         except etree.XMLSyntaxError as error:
             raise _syntax_error(source, name, error) from None
-        if root.getroottree().docinfo.doctype:
+        if root.getroottree().docinfo.doctype:  # type: ignore[attr-defined]  # missing in lxml-stubs 0.5
             raise RefusedInputError(source, _declares_entities(name))
         if body is None and etree.QName(root).namespace == _W_STRICT:
             raise UnsupportedInputError(
@@ -439,9 +465,12 @@ class _Body:
         # Cleared before it is removed: lxml frees a cleared subtree at once, but walks a
         # removed one to move it to a document of its own.
         body = block.getparent()
+        assert body is not None  # a block is the body's child
         while (before := body.getprevious()) is not None:  # the document's background and the like
             before.clear()
-            body.getparent().remove(before)
+            document = body.getparent()
+            assert document is not None  # the body is the document's child
+            document.remove(before)
         block.clear()
         body.remove(block)
 
@@ -566,7 +595,9 @@ def _resolve_runs(block: etree._Element, styles: _RunStyles, notes: dict[str, in
                 if reference.get(_CUSTOM_MARK, "false").lower() in _OFF:
                     notes[reference.tag] += 1
                     mark.text = str(notes[reference.tag]).translate(SUPERSCRIPT_DIGITS)
-                reference.getparent().replace(reference, mark)
+                holder = reference.getparent()
+                assert holder is not None  # found under the run
+                holder.replace(reference, mark)
             if vertical == "superscript":
                 for text in run.iter(_T):
                     text.text = text.text and text.text.translate(SUPERSCRIPT_DIGITS)
@@ -631,8 +662,8 @@ def _table_rows(table: etree._Element) -> Iterator[Row]:
             cells.append(text)
             column += span
         rows.append((cells, tuple(shown)))
-    for cells, shown in rows:
-        yield tuple(cells), shown
+    for printed, lines in rows:
+        yield tuple(printed), lines
 
 
 def _merge_state(tc: etree._Element) -> tuple[int, str | None]:
