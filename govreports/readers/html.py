@@ -51,8 +51,10 @@ import codecs
 import re
 import unicodedata
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
+from typing import cast, final
 
 from lxml import etree
 
@@ -62,7 +64,7 @@ from govreports.readers.document import Document, RawRow
 from govreports.readers.html_markup import DEEPEST, DEEPEST_TABLE, Tamed, tame
 from govreports.readers.html_style import PLAIN, SHOWN, Looks, fade, find_looks
 from govreports.readers.text import decode
-from govreports.schema import APPLICATIONS, TABLES, TEMPLATE_MARKERS, match_row, normalize_label
+from govreports.schema import APPLICATIONS, TABLES, TEMPLATE_MARKERS, TableSpec, match_row, normalize_label
 from govreports.titles import find_title
 
 # Elements whose content is never part of the visible report.
@@ -86,7 +88,10 @@ _RAISED_TAGS = ("sup", "sub")
 _WALK_TAGS = tuple(sorted((_SKIP | _BLOCK | {"a", "br", "img", *_RAISED_TAGS}) - {"p", "td", "th", "tr"}))
 # Elements that the walker does more with than add their text.
 _SPECIAL = _BLOCK | _HEADINGS | {"a", "br", "img", "table", *_RAISED_TAGS}
-_SECOND_PARAGRAPHS = etree.XPath(".//p[preceding-sibling::*[1][self::p]]")
+# Queries are typed by what they select, which lxml's stubs cannot tell from the expression.
+_SECOND_PARAGRAPHS = cast(
+    "Callable[[etree._Element], list[etree._Element]]", etree.XPath(".//p[preceding-sibling::*[1][self::p]]")
+)
 # Zero-width characters Word and CMS editors leave in text; they are not part of any value.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 # At and above U+2E80: CJK characters and full-width punctuation, between which whitespace
@@ -114,6 +119,7 @@ _LONGEST_END = 2 * max(map(len, _WHOLE_ENDS))  # characters of the page's end en
 _TITLE_SEARCH = 80  # blocks; the title is near the top of the page
 
 
+@final  # so that a type test tells a block from a plain-text cell (str) both ways
 @dataclass(slots=True)
 class _Block:
     """A paragraph (one cell) or a table row, with how much of its text is link text.
@@ -277,8 +283,9 @@ def _declared_charset(data: bytes) -> str | None:
     return None
 
 
-_META_CHARSETS = etree.XPath("//meta/@charset")
-_META_CONTENTS = etree.XPath("//meta/@content")
+# Attribute values (strings), as lxml returns them for these queries.
+_META_CHARSETS = cast("Callable[[etree._Element], list[str]]", etree.XPath("//meta/@charset"))
+_META_CONTENTS = cast("Callable[[etree._Element], list[str]]", etree.XPath("//meta/@content"))
 
 
 def _clean(text: str) -> str:
@@ -483,8 +490,8 @@ def _span(td: etree._Element, name: str, limit: int) -> int:
     if value is None:
         return 1
     match = _SPAN_VALUE.search(value)
-    value = int(match.group()) if match else 1
-    return limit if name == "rowspan" and value == 0 else min(max(value, 1), limit)
+    span = int(match.group()) if match else 1
+    return limit if name == "rowspan" and span == 0 else min(max(span, 1), limit)
 
 
 @dataclass(slots=True)
@@ -524,7 +531,7 @@ def _table_rows(
     looked = bool(marked or looks.faded)  # rows may be hidden or faded
     carried: list[_Carried] = []
     rows: list[_Block] = []
-    spanned: list[tuple[int, list[_Block]]] = []  # the rows placed among cells spanning down
+    spanned: list[tuple[int, list[_Block | str]]] = []  # the rows placed among cells spanning down
     for tr in table.iter("tr"):
         row_state = _row_state(table, tr, looks, state) if looked else state
         if row_state is None:
@@ -548,7 +555,7 @@ def _table_rows(
             spanned.append((len(rows), cells))
         rows.append(_row_block(cells))
     for index, cells in spanned:
-        if any(c.__class__ is not str and c.merged for c in cells):  # a number in it spans down
+        if any(type(c) is _Block and c.merged for c in cells):  # a number in it spans down
             texts = tuple([_cell_text(c, marked=True) for c in cells])
             rows[index] = _Block(
                 texts, rows[index].chars, rows[index].link_chars, rows[index].images, row=True
@@ -558,7 +565,7 @@ def _table_rows(
 
 def _cell_text(cell: _Block | str, *, marked: bool = False) -> str:
     """Return a cell's text, read as a block or as plain text; ``marked``: a merged cell marked so."""
-    if cell.__class__ is str:
+    if type(cell) is not _Block:
         return cell
     return merged(cell.cells[0]) if marked and cell.merged else cell.cells[0]
 
@@ -573,7 +580,7 @@ def _row_block(cells: list[_Block | str]) -> _Block:
     chars = images = 0
     linked = True
     for cell in cells:
-        if cell.__class__ is str:
+        if type(cell) is not _Block:
             texts.append(cell)
             chars += len(cell)
             linked = linked and not cell
@@ -638,12 +645,13 @@ def _grid_row(
         colspan, rowspan = td.get("colspan"), td.get("rowspan")
         width = 1 if colspan is None else _span(td, "colspan", _MAX_COLSPAN)
         height = 1 if rowspan is None else _span(td, "rowspan", _MAX_ROWSPAN)
-        if height > 1 and column < _WIDEST and cell.__class__ is str:
-            cell = _Block((cell,), len(cell))
-        cells.append(cell)
         if height > 1 and column < _WIDEST:
-            text = cell.cells[0]
-            below.append(_Carried(column, width, height - 1, cell, bool(text) and looks_numeric(text)))
+            block = cell if type(cell) is _Block else _Block((cell,), len(cell))
+            cells.append(block)
+            text = block.cells[0]
+            below.append(_Carried(column, width, height - 1, block, bool(text) and looks_numeric(text)))
+        else:
+            cells.append(cell)
         column += width
     take_above(rest=True)
     return cells, below
@@ -702,7 +710,7 @@ def _refuse_unreachable_tables(
         )
 
 
-def _label_words(*tables) -> frozenset[str]:
+def _label_words(*tables: TableSpec) -> frozenset[str]:
     return frozenset(f.lstrip("=") for table in tables for row in table.rows for f in row.match)
 
 

@@ -11,6 +11,7 @@ reader refuses a page whose tables are out of reach.
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 
 # A page that libxml2 refuses to parse past is tamed (see tame). Elements are kept up to this
@@ -41,7 +42,7 @@ _BREAKS = frozenset(
 # An opening tag closes the nearest open element of the first set, unless one of the second
 # set is nearer (<td> closes the open <td>, not one of an outer table); the stack is searched
 # _IMPLIED_SEARCH elements down. Block elements close an open <p>.
-_IMPLIED_ENDS = {
+_IMPLIED_ENDS: dict[bytes, tuple[Set[bytes], Set[bytes]]] = {
     b"td": ({b"td", b"th"}, {b"tr", b"table"}),
     b"th": ({b"td", b"th"}, {b"tr", b"table"}),
     b"tr": ({b"tr"}, {b"table"}),
@@ -212,7 +213,7 @@ class _Tamer:
             low, high = (middle, high) if run_of(middle) else (low, middle)
         return low
 
-    def _any_open(self, names: frozenset[bytes]) -> bool:
+    def _any_open(self, names: Set[bytes]) -> bool:
         for name in names:
             if self.open_count.get(name):
                 return True

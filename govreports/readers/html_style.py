@@ -12,7 +12,9 @@ which the reader applies as it walks the page; :func:`fade` gives the look text 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from lxml import etree
 
@@ -25,10 +27,10 @@ _HIDDEN = re.compile(rb"hidden")
 _RAISED = re.compile(rb"vertical-align")
 # The style attributes of a page, as the parser decoded them (references such as &#58; too),
 # and a place where the markup may have a ``hidden`` attribute (not type=hidden, not
-# visibility:hidden).
-_STYLE_VALUES = etree.XPath("//@style", smart_strings=False)
+# visibility:hidden). Queries are typed by what they select, which lxml's stubs cannot tell.
+_STYLE_VALUES = cast("Callable[[etree._Element], list[str]]", etree.XPath("//@style", smart_strings=False))
 _HIDDEN_WORD = re.compile(rb"hidden(?=[\s=>/])")
-_WITH_HIDDEN = etree.XPath("//*[@hidden]")
+_WITH_HIDDEN = cast("Callable[[etree._Element], list[etree._Element]]", etree.XPath("//*[@hidden]"))
 # Up to this many distinct style values that hide or raise are looked up by one XPath query.
 _XPATH_VALUES = 32
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)|<!--|-->", re.S)
@@ -295,7 +297,8 @@ def _inline_candidates(root: etree._Element, lowered: bytes) -> list[etree._Elem
     if len(values) > _XPATH_VALUES:
         return found + [e for e in root.iter() if e.get("style") in values]
     names = {f"v{i}": value for i, value in enumerate(values)}
-    return found + etree.XPath(f"//*[{' or '.join(f'@style=${n}' for n in names)}]")(root, **names)
+    query = etree.XPath(f"//*[{' or '.join(f'@style=${n}' for n in names)}]")
+    return found + cast("list[etree._Element]", query(root, **names))  # elements, as selected
 
 
 class _Rules:
@@ -319,10 +322,10 @@ class _Rules:
         if not names:
             return []
         if len(names) > _XPATH_NAMES:
-            return root.xpath("//*[@class or @id]")
+            return cast("list[etree._Element]", root.xpath("//*[@class or @id]"))
         # A substring test (fast); rules.declarations then matches whole class names.
         tests = [f"@id='{key[1:]}'" if key[0] == "#" else f"contains(@class, '{key[1:]}')" for key in names]
-        return root.xpath(f"//*[{' or '.join(tests)}]")
+        return cast("list[etree._Element]", root.xpath(f"//*[{' or '.join(tests)}]"))
 
     def declarations(self, element: etree._Element) -> dict[str, bool | None]:
         """Return the looks that the rules, then the inline style, set on an element."""
