@@ -26,7 +26,7 @@ from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import replace
 from itertools import accumulate
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from govreports.cells import looks_numeric
 from govreports.errors import TableEngineError
@@ -56,7 +56,7 @@ __all__ = ["PdfSettings", "current_settings", "locate_pages", "read_pdf", "use_p
 
 
 def read_pdf(
-    source: str = "<pdf>", *, data: bytes, settings: PdfSettings | Mapping | None = None
+    source: str = "<pdf>", *, data: bytes, settings: PdfSettings | Mapping[str, Any] | None = None
 ) -> Document:
     """Read a PDF with a text layer into rows of cells.
 
@@ -185,9 +185,10 @@ def _reading_order(pages: list[PageText], grids: list[Grid]) -> list[Line | Grid
         lines = [ln for ln in outside[page.index] if ln.number not in furniture]
         here: list[Line | Grid] = sorted([*lines, *(g for g in grids if g.page == page.index)], key=_top)
         if here and items and isinstance(here[0], Grid) and isinstance(items[-1], Grid):
-            previous = items[-1]
-            if _continues(previous, here[0]):
-                _stitch(previous, here.pop(0), pages[previous.rows[-1].page])
+            previous, following = items[-1], here[0]
+            if _continues(previous, following):
+                del here[0]
+                _stitch(previous, following, pages[previous.rows[-1].page])
         items.extend(here)
     return items
 
@@ -295,7 +296,7 @@ def _remap(row: GridRow, old: tuple[float, ...], new: tuple[float, ...]) -> Grid
     return replace(row, cells=tuple(cells))
 
 
-def _filled(cell: Cell) -> bool:
+def _filled(cell: Cell) -> TypeGuard[str]:
     return isinstance(cell, str) and bool(cell.strip())
 
 
@@ -306,7 +307,7 @@ def _footer_row(row: GridRow) -> bool:
 
 
 def _without_repeated_header(above: list[GridRow], rows: list[GridRow]) -> list[GridRow]:
-    def squash(row: GridRow) -> tuple:
+    def squash(row: GridRow) -> tuple[Cell, ...]:
         return tuple("".join(c.split()) if isinstance(c, str) else c for c in row.cells)
 
     k = 0

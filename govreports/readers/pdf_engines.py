@@ -40,12 +40,13 @@ import warnings
 import zlib
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 from itertools import groupby, pairwise
 from operator import itemgetter
+from typing import TYPE_CHECKING, Protocol, cast
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
@@ -55,6 +56,11 @@ from govreports.errors import CorruptFileError, ProtectedFileError, RefusedInput
 from govreports.readers.document import RawRow
 from govreports.readers.pdf_lattice import Ruling, TooManyRulingsError, find_tables, page_rulings
 from govreports.readers.pdf_settings import ENGINE_NAMES
+
+if TYPE_CHECKING:  # the table engines' libraries are imported only when they read
+    from camelot.core import Cell as CamelotCell
+    from camelot.core import Table as CamelotTable
+    from pdfplumber.table import Table as PlumberTable
 
 __all__ = [
     "ENGINES",
@@ -342,6 +348,9 @@ def _lines(textpage: pdfium.PdfTextPage, height: float) -> Iterator[_Found]:
     # mapped to character indices (a call per character), else they are the same.
     mapped = count != len(text)
     offset = 0
+    chars: list[str]
+    flipped: list[Box]
+    spaced: set[int]
     for chunk in _LINE_BREAK.split(text):
         start, offset = offset, offset + len(chunk)
         if not chunk.strip():
@@ -534,6 +543,15 @@ class _Layer:
             self.next = None  # what follows the inner data is not decoded further
 
 
+class _Decoder(Protocol):
+    """A stream decoder: it yields what the data fed to it decodes to, and tells when it has ended."""
+
+    @property
+    def done(self) -> bool: ...
+
+    def feed(self, data: memoryview | bytes) -> Iterator[bytes]: ...
+
+
 class _Inflate:
     def __init__(self) -> None:
         self._zlib = zlib.decompressobj()
@@ -602,7 +620,7 @@ class _Ascii85(_Text):
         return base64.a85decode(text)
 
 
-_DECODERS = {"flate": _Inflate, "hex": _Text, "a85": _Ascii85}
+_DECODERS: dict[str, Callable[[], _Decoder]] = {"flate": _Inflate, "hex": _Text, "a85": _Ascii85}
 
 
 # Page furniture and paragraphs, from the text layer alone.
@@ -698,7 +716,7 @@ def pdfium_tables(layer: TextLayer, heights: Mapping[int, float]) -> list[Grid]:
     A cell's text is its characters whose boxes are centred inside it, by text-layer line, with
     a space between two where the PDF holds one or they are over 3 pt apart.
     """
-    grids = []
+    grids: list[Grid] = []
     for index in heights:
         drawn = layer.rulings.get(index, ())
         if isinstance(drawn, str):
@@ -788,7 +806,7 @@ def pdfplumber_tables(layer: TextLayer, heights: Mapping[int, float]) -> list[Gr
     """Return the ruled tables pdfplumber finds (from vector lines and rectangles)."""
     import pdfplumber
 
-    grids = []
+    grids: list[Grid] = []
     with pdfplumber.open(io.BytesIO(layer.data)) as pdf:
         for index in heights:
             page = pdf.pages[index]
@@ -797,7 +815,7 @@ def pdfplumber_tables(layer: TextLayer, heights: Mapping[int, float]) -> list[Gr
     return grids
 
 
-def _plumber_grid(index: int, table) -> Grid:
+def _plumber_grid(index: int, table: PlumberTable) -> Grid:
     columns = table.columns
     xs = tuple(c.bbox[0] for c in columns) + (columns[-1].bbox[2],)
     grid = Grid(xs)
@@ -813,7 +831,7 @@ def _plumber_grid(index: int, table) -> Grid:
     return grid
 
 
-def _plumber_cover(boxes: list, j: int, xs: tuple[float, ...]) -> Covered:
+def _plumber_cover(boxes: Sequence[Box | None], j: int, xs: tuple[float, ...]) -> Covered:
     """Tell whether the spanning cell over position ``j`` starts in this row (left) or above."""
     centre = (xs[j] + xs[j + 1]) / 2
     for box in reversed(boxes[:j]):
@@ -830,19 +848,20 @@ _MAX_GLYPH_EM = 2.0
 
 def camelot_tables(layer: TextLayer, heights: Mapping[int, float]) -> list[Grid]:
     """Return the ruled tables camelot finds (lattice: lines detected in a rendered image)."""
-    import camelot
+    from camelot.io import read_pdf  # as camelot.read_pdf, which the package does not declare it exports
 
     data = layer.data
     _refuse_tall_glyphs(data, heights)
     pages = ",".join(str(index + 1) for index in heights)
     # split_text: text running across a ruling belongs to each cell it crosses. copy_text is not
     # used: spans stay markers (the text stays in the top-left cell, camelot's default shift).
-    tables = camelot.read_pdf(data, pages=pages, flavor="lattice", split_text=True)
+    tables = read_pdf(data, pages=pages, flavor="lattice", split_text=True)
     return [_camelot_grid(t, heights[int(t.page) - 1]) for t in tables]
 
 
-def _camelot_grid(table, height: float) -> Grid:
-    index = int(table.page) - 1
+def _camelot_grid(table: CamelotTable, height: float) -> Grid:
+    # camelot's Table starts with no page and the parser sets it on each table it returns.
+    index = int(cast("int | str", table.page)) - 1
     xs = tuple(x0 for x0, _ in table.cols) + (table.cols[-1][1],)
     grid = Grid(xs)
     for i, ((y_top, y_bottom), cells) in enumerate(zip(table.rows, table.cells, strict=True)):
@@ -851,7 +870,7 @@ def _camelot_grid(table, height: float) -> Grid:
     return grid
 
 
-def _camelot_cell(cell, i: int, j: int) -> Cell:
+def _camelot_cell(cell: CamelotCell, i: int, j: int) -> Cell:
     text = clean_text(cell.text)
     if text:  # never drop text, even where a missed ruling makes the cell look covered
         return text
@@ -986,8 +1005,10 @@ def _text_in_cells(grid: Grid, pages: list[PageText]) -> dict[tuple[int, int], s
             for char, (x0, y0, x1, y1) in zip(line.chars, line.boxes, strict=True):
                 x, y = (x0 + x1) / 2, (y0 + y1) / 2
                 k, j = bisect_right(tops, y) - 1, bisect_right(grid.xs, x) - 1
-                row = grid.rows[indices[k]] if k >= 0 else None
-                if row is None or not 0 <= j < len(row.cells) or y >= row.bottom:
+                if k < 0:
+                    continue
+                row = grid.rows[indices[k]]
+                if not 0 <= j < len(row.cells) or y >= row.bottom:
                     continue
                 found[_owner(grid, indices[k], j)].append(char)
     return {position: "".join(chars) for position, chars in found.items()}

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ctypes
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pypdfium2.raw as pdfium_raw
@@ -97,7 +97,9 @@ _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 Matrix = tuple[float, float, float, float, float, float]
 
 
-def _rulings(objects: list, outer: Matrix, height: float, depth: int) -> Iterator[Ruling | None]:
+def _rulings(
+    objects: list[pdfium_raw.FPDF_PAGEOBJECT], outer: Matrix, height: float, depth: int
+) -> Iterator[Ruling | None]:
     """Yield the rulings of the objects, and None for every object visited (to count them)."""
     kind = pdfium_raw.FPDFPageObj_GetType
     for obj in objects:
@@ -111,7 +113,7 @@ def _rulings(objects: list, outer: Matrix, height: float, depth: int) -> Iterato
             yield from _rulings(members, _compose(_matrix(obj), outer), height, depth + 1)
 
 
-def _matrix(obj) -> Matrix:
+def _matrix(obj: pdfium_raw.FPDF_PAGEOBJECT) -> Matrix:
     m = pdfium_raw.FS_MATRIX()
     if not pdfium_raw.FPDFPageObj_GetMatrix(obj, m):
         return _IDENTITY
@@ -125,7 +127,7 @@ def _compose(inner: Matrix, outer: Matrix) -> Matrix:
     return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u)
 
 
-def _path_rulings(obj, matrix: Matrix, height: float) -> Iterator[Ruling]:
+def _path_rulings(obj: pdfium_raw.FPDF_PAGEOBJECT, matrix: Matrix, height: float) -> Iterator[Ruling]:
     """Yield the level and plumb straight pieces of one path; curves are not rulings."""
     a, b, c, d, e, f = matrix
     x, y = ctypes.c_float(), ctypes.c_float()
@@ -247,7 +249,13 @@ def _cells(corners: Corners) -> list[Box]:
     return cells
 
 
-def _smallest_cell(top_left, below: list[float], right: list[float], corners: Corners, joined) -> Box | None:
+def _smallest_cell(
+    top_left: tuple[float, float],
+    below: list[float],
+    right: list[float],
+    corners: Corners,
+    joined: Callable[[tuple[float, float], tuple[float, float]], bool],
+) -> Box | None:
     x, y = top_left
     for y1 in below:
         if not joined(top_left, (x, y1)):

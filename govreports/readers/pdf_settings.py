@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["ENGINE_NAMES", "PAGE_CHOICES", "PdfSettings", "current_settings", "use_pdf_settings"]
 
@@ -47,11 +48,13 @@ class PdfSettings:
             raise ValueError(f"pages must be one of {PAGE_CHOICES}, not {self.pages!r}")
 
     @classmethod
-    def resolve(cls, value: PdfSettings | Mapping | None) -> PdfSettings:
+    def resolve(cls, value: PdfSettings | Mapping[str, Any] | None) -> PdfSettings:
         """Return settings from None (the defaults), a mapping of fields, or settings themselves."""
         if value is None:
             return cls()
-        if isinstance(value, cls):
+        if isinstance(
+            value, PdfSettings
+        ):  # named rather than cls so that the else is a mapping; no subclasses
             return value
         return cls(**dict(value))
 
@@ -60,7 +63,7 @@ _SETTINGS: ContextVar[PdfSettings | None] = ContextVar("pdf_settings", default=N
 
 
 @contextmanager
-def use_pdf_settings(settings: PdfSettings | Mapping) -> Iterator[PdfSettings]:
+def use_pdf_settings(settings: PdfSettings | Mapping[str, Any]) -> Iterator[PdfSettings]:
     """Read PDFs with these settings inside the block, e.g. through ``govreports.read_report``.
 
     The settings hold for this thread or task. :func:`govreports.read_reports` and
@@ -78,7 +81,7 @@ def use_pdf_settings(settings: PdfSettings | Mapping) -> Iterator[PdfSettings]:
         _SETTINGS.reset(token)
 
 
-def current_settings(settings: PdfSettings | Mapping | None = None) -> PdfSettings:
+def current_settings(settings: PdfSettings | Mapping[str, Any] | None = None) -> PdfSettings:
     """Return the settings to read PDFs with: ``settings``, else those of :func:`use_pdf_settings`.
 
     >>> current_settings().engines, current_settings({"pages": "all"}).pages
