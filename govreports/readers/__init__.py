@@ -45,7 +45,8 @@ def get_reader(fmt: str) -> Callable[..., Document] | None:
     if target is None:
         return None
     module, function = target.split(":")
-    return getattr(importlib.import_module(module), function)
+    reader: Callable[..., Document] = getattr(importlib.import_module(module), function)
+    return reader
 
 
 _MAGIC = (

@@ -145,6 +145,7 @@ def _pieces(chunk: str) -> list[tuple[str, list[str]]]:
     its last digit to the text that follows.
     """
     pieces: list[tuple[str, list[str]]] = []
+    values: list[str]
     text, values, pos = "", [], 0
     for match in _NUMBER.finditer(chunk):
         gap, number, end = chunk[pos : match.start()], match[0], match.end()

@@ -133,15 +133,15 @@ class _Blocks:
             self.plain.append(text)
 
     def _table_row(self, line: str, number: int) -> None:
-        cells = _split_row(line)
+        split = _split_row(line)
         if not self.table_line:
             self.table_line = number
-        if all(_RULE_CELL.fullmatch(c) for c in cells if c) and any(cells):
+        if all(_RULE_CELL.fullmatch(c) for c in split if c) and any(split):
             self.past_header = True
             return
-        if not self.past_header and _numbers_the_columns(cells):
+        if not self.past_header and _numbers_the_columns(split):
             return
-        cells = tuple(_clean(c) for c in cells)
+        cells = tuple(_clean(c) for c in split)
         filled = [c for c in cells if c]
         # A footer fills one cell: '- | 0 | -' across three cells is a row of values.
         if len(filled) == 1 and _FOOTER.fullmatch(filled[0]):
