@@ -29,6 +29,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
 
 from govreports.cells import looks_numeric
 from govreports.render.grid import report_prose, report_rows
@@ -344,7 +345,7 @@ def _replace_text(cell: _Cell, text: str) -> None:
     _replace_paragraph_text(paragraphs[0], text)
 
 
-def _replace_paragraph_text(paragraph, text: str) -> None:
+def _replace_paragraph_text(paragraph: Paragraph, text: str) -> None:
     runs = paragraph._p.findall(qn("w:r"))
     run_properties = runs[0].find(qn("w:rPr")) if runs else None
     for child in list(paragraph._p):

@@ -59,7 +59,7 @@ def report_rows(report: SyntheticReport) -> list[list[str]]:
 
 
 def _active_sections(template: str) -> list[tuple[str, tuple[str, ...]]]:
-    sections = [("第二十条第（一）项", ("rules", "normative_documents"))]
+    sections: list[tuple[str, tuple[str, ...]]] = [("第二十条第（一）项", ("rules", "normative_documents"))]
     sections.append(
         (
             "第二十条第（五）项",

@@ -21,10 +21,11 @@ import subprocess
 import tempfile
 import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from itertools import takewhile
 from pathlib import Path
+from typing import cast
 
 from lxml import etree
 
@@ -145,7 +146,10 @@ def _repeat_merged_headers(root: etree._Element) -> None:
     """
     for table in root.iter(f"{{{_W}}}tbl"):
         rows = table.findall(f"{{{_W}}}tr")
-        header = list(takewhile(lambda row: not _DIGIT.search("".join(row.itertext())), rows))
+        # The stubs allow bytes, but lxml gives the text of a parsed tree as str.
+        header = list(
+            takewhile(lambda row: not _DIGIT.search("".join(cast("Iterator[str]", row.itertext()))), rows)
+        )
         if len(header) == len(rows) or all(row.find(f".//{{{_W}}}vMerge") is None for row in header):
             continue
         for row in header:
