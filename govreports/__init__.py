@@ -6,6 +6,8 @@
 ('鸡东县人民政府办公室', 1470)
 """
 
+from types import ModuleType
+
 from govreports import io
 from govreports.corpus import Corpus, read_reports
 from govreports.io import read_processed
@@ -30,7 +32,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> ModuleType:
     # The crawler (httpx, warcio) is imported on first use: parsing never pays for it.
     if name == "fetch":
         import govreports.fetch

@@ -127,7 +127,7 @@ def _parse(
     return 0
 
 
-def _reads_under_half(template: str, values_read) -> bool:
+def _reads_under_half(template: str, values_read: int | None) -> bool:
     """Whether a report with the standard tables came back with fewer than half its cells read."""
     cells = template_cells(str(template))
     return bool(cells) and not pd.isna(values_read) and values_read * 2 < cells

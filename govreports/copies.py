@@ -22,6 +22,7 @@ import re
 from typing import NamedTuple
 
 from govreports.cells import looks_numeric
+from govreports.normalize import Record
 from govreports.readers.document import RawRow
 from govreports.schema import DECIDED_STATUSES
 
@@ -101,14 +102,14 @@ def _heading_above(rows: list[RawRow], anchor: int, table: str) -> int:
     return anchor
 
 
-def merge_copies(first: list[tuple], second: list[tuple]) -> list[tuple]:
+def merge_copies(first: list[Record], second: list[Record]) -> list[Record]:
     """Merge the records of a table's two copies: different readings of a cell are ``duplicated``.
 
     A cell the second copy does not print (its table or row missing there) keeps the first
     copy's reading; a cell only the second copy prints takes its reading.
     """
     other = {r[:3]: r for r in second}
-    merged = []
+    merged: list[Record] = []
     for record in first:
         copy = other.get(record[:3])
         if copy is None or copy[4] in _NOT_PRINTED:

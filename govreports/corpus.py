@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any, BinaryIO, Generic, TypeVar, overload
 
 import pandas as pd
 from tqdm import tqdm
@@ -25,7 +26,20 @@ from tqdm import tqdm
 from govreports import frames
 from govreports.errors import ReadError
 from govreports.readers.pdf_settings import PdfSettings, current_settings, use_pdf_settings
-from govreports.report import TIME_LIMIT, ParsedReport, display_path, parse_source
+from govreports.report import (
+    TIME_LIMIT,
+    CellRow,
+    CheckRow,
+    FigureRow,
+    ParsedReport,
+    display_path,
+    parse_source,
+)
+
+# One input of a batch: its path and its report id.
+BatchItem = tuple[Path, str]
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 # Files that travel with a corpus but are not reports.
 SKIPPED_NAMES = frozenset({"MANIFEST.csv", "MANIFEST.md", "README.md"})
@@ -96,7 +110,7 @@ def read_reports(
     workers: int | None = None,
     client: object | None = None,
     progress: bool = False,
-    pdf: PdfSettings | Mapping | None = None,
+    pdf: PdfSettings | Mapping[str, object] | None = None,
 ) -> Corpus:
     """Parse every report in a folder (or a list of paths) into corpus frames held in memory.
 
@@ -136,7 +150,7 @@ def concat(batches: list[Corpus]) -> Corpus:
     )
 
 
-def split_batches(paths: list, workers: int | None, largest: int = _BATCH) -> list[list]:
+def split_batches(paths: list[_Item], workers: int | None, largest: int = _BATCH) -> list[list[_Item]]:
     """Cut the inputs into batches: a few per worker, at most ``largest`` inputs each."""
     workers = _workers(len(paths), workers)
     size = max(1, min(largest, -(-len(paths) // (workers * 4))))
@@ -150,23 +164,51 @@ def _workers(n_paths: int, workers: int | None) -> int:
 
 
 @dataclass(frozen=True)
-class Crash:
+class Crash(Generic[_Item]):
     """A task whose process died twice on one input (a crash in a native library)."""
 
-    item: object
+    item: _Item
     message: str
 
 
+@overload
 def run_batches(
-    batches: list[list], workers: int | None, client: object | None = None, task: Callable = None
-) -> Iterator[tuple[list, object]]:
+    batches: list[list[BatchItem]], workers: int | None, client: object | None = None, task: None = None
+) -> Iterator[tuple[list[BatchItem], Corpus | Crash[BatchItem]]]: ...
+
+
+@overload
+def run_batches(
+    batches: list[list[_Item]],
+    workers: int | None,
+    client: object | None = None,
+    *,
+    task: Callable[[list[_Item]], _Result],
+) -> Iterator[tuple[list[_Item], _Result | Crash[_Item]]]: ...
+
+
+@overload
+def run_batches(
+    batches: list[list[_Item]],
+    workers: int | None,
+    client: object | None,
+    task: Callable[[list[_Item]], _Result],
+) -> Iterator[tuple[list[_Item], _Result | Crash[_Item]]]: ...
+
+
+def run_batches(
+    batches: list[list[Any]],
+    workers: int | None,
+    client: object | None = None,
+    task: Callable[[list[Any]], object] | None = None,
+) -> Iterator[tuple[list[Any], object]]:
     """Run ``task`` (default :func:`parse_batch`) on each batch; yield ``(batch, result)`` as they finish.
 
     Batches run in-process, in a process pool, or on a Dask cluster. A worker that dies loses
     nothing: its batch is retried one input at a time, and an input that kills a worker again
     yields a :class:`Crash` instead of a result.
     """
-    task = task or parse_batch
+    task = parse_batch if task is None else task
     workers = _workers(sum(map(len, batches)), workers)
     if client is not None:
         yield from _run_on_dask(batches, client, task)
@@ -176,8 +218,10 @@ def run_batches(
         yield from _run_in_pool(batches, workers, task)
 
 
-def _run_in_pool(batches: list[list], workers: int, task: Callable) -> Iterator[tuple[list, object]]:
-    crashed: list[list] = []
+def _run_in_pool(
+    batches: list[list[_Item]], workers: int, task: Callable[[list[_Item]], _Result]
+) -> Iterator[tuple[list[_Item], _Result | Crash[_Item]]]:
+    crashed: list[list[_Item]] = []
     with ProcessPoolExecutor(workers, initializer=guard_memory) as pool:
         futures = {pool.submit(task, chunk): chunk for chunk in batches}
         for future in as_completed(futures):
@@ -189,7 +233,9 @@ def _run_in_pool(batches: list[list], workers: int, task: Callable) -> Iterator[
         yield from _retry_alone(chunk, task)
 
 
-def _retry_alone(chunk: list, task: Callable) -> Iterator[tuple[list, object]]:
+def _retry_alone(
+    chunk: list[_Item], task: Callable[[list[_Item]], _Result]
+) -> Iterator[tuple[list[_Item], _Result | Crash[_Item]]]:
     for item in chunk:
         with ProcessPoolExecutor(1, initializer=guard_memory) as pool:
             try:
@@ -209,7 +255,7 @@ def guard_memory(limit: int | None = None) -> None:
     limit = limit or MEMORY_LIMIT
     page = os.sysconf("SC_PAGE_SIZE")
 
-    def resident(statm) -> int:
+    def resident(statm: BinaryIO) -> int:
         statm.seek(0)
         return int(statm.read().split()[1]) * page
 
@@ -224,22 +270,24 @@ def guard_memory(limit: int | None = None) -> None:
         threading.Thread(target=watch, name="memory-guard", daemon=True).start()
 
 
-def crash_frames(path: object, message: str) -> Corpus:
+def crash_frames(path: str | os.PathLike[str], message: str) -> Corpus:
     """Build the frames of an input whose parsing process died: one ``failures`` row."""
     name = display_path(path)
     failure = frames.failures_frame([(name, "worker", "WorkerCrash", f"{name}: {message}")])
     return Corpus(**{**parse_batch([]).frames(), "failures": failure})
 
 
-def _run_on_dask(batches: list[list], client: object, task: Callable) -> Iterator[tuple[list, object]]:
-    from distributed import Client
-    from distributed import as_completed as dask_completed
+def _run_on_dask(
+    batches: list[list[_Item]], client: object, task: Callable[[list[_Item]], _Result]
+) -> Iterator[tuple[list[_Item], _Result]]:
+    import distributed
 
-    if isinstance(client, str):
-        client = Client(client)
-    futures = client.map(task, batches, pure=False)
+    # distributed annotates neither Client nor as_completed: its objects are untyped here.
+    dask: Any = distributed
+    cluster: Any = dask.Client(client) if isinstance(client, str) else client
+    futures = cluster.map(task, batches, pure=False)
     chunk_of = {future.key: chunk for future, chunk in zip(futures, batches, strict=True)}
-    for future in dask_completed(futures):
+    for future in dask.as_completed(futures):
         yield chunk_of[future.key], future.result()
         future.release()
 
@@ -272,12 +320,16 @@ def parse_batch(items: list[tuple[Path, str]], pdf: PdfSettings | None = None) -
 
     ``pdf`` settings apply to the whole batch (a worker process does not see the caller's).
     """
-    metas, cells, checks, figures, failures = [], [], [], [], []
+    metas: list[dict[str, object]] = []  # reports_frame takes plain dicts, as the simulated corpus has
+    cells: list[CellRow] = []
+    checks: list[CheckRow] = []
+    figures: list[FigureRow] = []
+    failures: list[tuple[str, str, str, str]] = []  # (path, stage, error_type, message)
     with use_pdf_settings(current_settings(pdf)):
         for path, report_id in items:
             outcome = parse_or_fail(path, report_id)
             if isinstance(outcome, ParsedReport):
-                metas.append(outcome.meta)
+                metas.append(dict(outcome.meta))
                 cells.extend(outcome.cells)
                 checks.extend(outcome.checks)
                 figures.extend(outcome.figures)

@@ -16,8 +16,10 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -64,7 +66,8 @@ def export_csv(
     """
     out = Path(out_dir)
     index = _read_csv_index(out) if only_if_changed else {}
-    written, entries = [], {}
+    written: list[Path] = []
+    entries: dict[str, _CsvEntry] = {}
     for name in FRAME_NAMES:
         target = out / f"{name}.csv"
         parts = _csv_parts(out, name)
@@ -106,6 +109,27 @@ class _Part:
         return folder.removeprefix("year=") if folder.startswith("year=") else None
 
 
+class _CsvEntry(TypedDict):
+    """A CSV in the index: its columns, size and modification time, and where each part's rows are."""
+
+    columns: list[str]
+    size: int
+    mtime_ns: int
+    parts: list[list[Any]]  # per part a JSON array: [rel, size, mtime_ns, start, end]
+
+
+class _Runs(TypedDict):
+    """A part's runs of rows of one key (report id, or path in failures): key, rows, byte end of each."""
+
+    keys: list[str | None]
+    rows: list[int]
+    ends: list[int]
+
+
+# A part as the CSV will list it: the old bytes to copy (None: format it) and its runs where known.
+_Step = tuple[_Part, list[tuple[int, int]] | None, _Runs | None]
+
+
 def _csv_parts(out: Path, name: str) -> list[_Part] | None:
     """List a frame's Parquet parts in path order (None when the frame has no folder)."""
     folder = out / name
@@ -122,15 +146,16 @@ def _csv_parts(out: Path, name: str) -> list[_Part] | None:
     return sorted(parts, key=lambda p: p.rel)
 
 
-def _read_csv_index(out: Path) -> dict:
+def _read_csv_index(out: Path) -> dict[str, _CsvEntry]:
     try:
         index = json.loads((out / _CSV_INDEX / _INDEX_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return index.get("frames", {}) if index.get("version") == 1 else {}
+    entries: dict[str, _CsvEntry] = index.get("frames", {}) if index.get("version") == 1 else {}
+    return entries
 
 
-def _write_csv_index(out: Path, entries: dict) -> None:
+def _write_csv_index(out: Path, entries: dict[str, _CsvEntry]) -> None:
     folder = out / _CSV_INDEX
     folder.mkdir(exist_ok=True)
     temporary = folder / f"{_INDEX_FILE}.tmp"
@@ -143,7 +168,7 @@ def _write_csv_index(out: Path, entries: dict) -> None:
             runs.unlink()
 
 
-def _valid_entry(entry: dict | None, target: Path) -> dict | None:
+def _valid_entry(entry: _CsvEntry | None, target: Path) -> _CsvEntry | None:
     """Return the index entry of a CSV when the file is still the one it describes."""
     try:
         info = target.stat()
@@ -155,8 +180,8 @@ def _valid_entry(entry: dict | None, target: Path) -> dict | None:
 
 
 def _update_csv(
-    out: Path, name: str, parts: list[_Part], entry: dict | None, workers: int
-) -> tuple[dict, bool]:
+    out: Path, name: str, parts: list[_Part], entry: _CsvEntry | None, workers: int
+) -> tuple[_CsvEntry, bool]:
     """Bring one CSV up to date with its parts; return its index entry and whether it was written."""
     key = "path" if name == "failures" else "report_id"
     plan, dropped = _csv_plan(out, parts, entry, key)
@@ -194,7 +219,7 @@ def _update_csv(
     return {"columns": columns, "size": info.st_size, "mtime_ns": info.st_mtime_ns, "parts": segments}, True
 
 
-def _csv_plan(out: Path, parts: list[_Part], entry: dict | None, key: str) -> tuple[list, bool]:
+def _csv_plan(out: Path, parts: list[_Part], entry: _CsvEntry | None, key: str) -> tuple[list[_Step], bool]:
     """Order the parts as the CSV will list them, each with the old bytes to copy (None: format).
 
     Parts keep their place; new ones go last. A part that lost rows (a file changed or left)
@@ -204,7 +229,8 @@ def _csv_plan(out: Path, parts: list[_Part], entry: dict | None, key: str) -> tu
     if entry is None:
         return [(part, None, None) for part in parts], False
     current = {part.rel: part for part in parts}
-    plan, dropped = [], False
+    plan: list[_Step] = []
+    dropped = False
     for rel, size, mtime_ns, start, end in entry["parts"]:
         part = current.pop(rel, None)
         if part is None:
@@ -217,7 +243,9 @@ def _csv_plan(out: Path, parts: list[_Part], entry: dict | None, key: str) -> tu
     return plan + [(part, None, None) for part in sorted(current.values(), key=lambda p: p.rel)], dropped
 
 
-def _remaining(out: Path, part: _Part, held: tuple[int, int, int], key: str) -> tuple[list, dict] | None:
+def _remaining(
+    out: Path, part: _Part, held: tuple[int, int, int], key: str
+) -> tuple[list[tuple[int, int]], _Runs] | None:
     """Find the old bytes of the rows that remain in a part, and its new runs (None: format it again).
 
     ``held`` is the size and modification time of the part the CSV holds, and where its bytes
@@ -231,7 +259,8 @@ def _remaining(out: Path, part: _Part, held: tuple[int, int, int], key: str) -> 
         keys, rows = _runs(pq.read_table(out / part.rel, columns=[key]).column(key))
     except (OSError, ValueError, KeyError, pa.ArrowException):
         return None
-    ranges, runs = [], {"keys": [], "rows": [], "ends": []}
+    ranges: list[tuple[int, int]] = []
+    runs: _Runs = {"keys": [], "rows": [], "ends": []}
     j = 0
     for k, n in zip(keys, rows, strict=True):
         while j < len(old["keys"]) and old["keys"][j] != k:
@@ -248,7 +277,7 @@ def _remaining(out: Path, part: _Part, held: tuple[int, int, int], key: str) -> 
     return ranges, runs
 
 
-def _runs(column: pa.ChunkedArray | pa.Array) -> tuple[list, list[int]]:
+def _runs(column: pa.ChunkedArray | pa.Array) -> tuple[list[str | None], list[int]]:
     """Split a key column into runs of equal values: each run's value and length."""
     n = len(column)
     if n == 0:
@@ -280,12 +309,19 @@ def _csv_columns(out: Path, name: str, parts: list[_Part]) -> list[str]:
 def _empty_frame(name: str) -> pd.DataFrame:
     from govreports.corpus import parse_batch
 
-    return getattr(parse_batch([]), name)
+    frame: pd.DataFrame = getattr(parse_batch([]), name)
+    return frame
 
 
 def _write_parts(
-    out: Path, handle, plan: list, columns: list[str], key: str, workers: int, source
-) -> list[list]:
+    out: Path,
+    handle: BinaryIO,
+    plan: list[_Step],
+    columns: list[str],
+    key: str,
+    workers: int,
+    source: BinaryIO | None,
+) -> list[list[Any]]:
     """Write the planned parts in order (copied or formatted); return their index segments."""
     formats = [part for part, ranges, _ in plan if ranges is None]
     rows = sum(pq.read_metadata(out / part.rel).num_rows for part in formats) if workers > 1 else 0
@@ -294,10 +330,11 @@ def _write_parts(
         pending = {
             part.rel: pool.submit(_format_to_file, out, part, columns, key) for part in formats
         } if pool else {}  # fmt: skip
-        segments = []
+        segments: list[list[Any]] = []
         for part, ranges, runs in plan:
             start = handle.tell()
             if ranges is not None:
+                assert source is not None  # bytes are copied only where the old CSV is open
                 for begin, end in _merged(ranges):
                     _copy_range(source, handle, begin, end)
             elif part.rel in pending:
@@ -326,7 +363,7 @@ def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _copy_range(source, target, begin: int, end: int) -> None:
+def _copy_range(source: BinaryIO, target: BinaryIO, begin: int, end: int) -> None:
     """Copy bytes [begin, end) of an open file to where another stands, in the kernel when it can.
 
     ``source`` may be ``target`` itself, when ``target`` stands at or before ``begin``: the bytes
@@ -354,7 +391,7 @@ def _copy_range(source, target, begin: int, end: int) -> None:
     target.seek(at)
 
 
-def _write_runs(out: Path, part: _Part, runs: dict | None) -> None:
+def _write_runs(out: Path, part: _Part, runs: _Runs | None) -> None:
     """Keep a part's runs beside the CSV, stamped with the part they describe (None: remove them)."""
     path = out / _CSV_INDEX / f"{part.rel}.json"
     if runs is None:
@@ -364,7 +401,7 @@ def _write_runs(out: Path, part: _Part, runs: dict | None) -> None:
     path.write_text(json.dumps({"part": [part.size, part.mtime_ns], **runs}), encoding="utf-8")
 
 
-def _format_to_file(out: Path, part: _Part, columns: list[str], key: str) -> tuple[str, dict | None]:
+def _format_to_file(out: Path, part: _Part, columns: list[str], key: str) -> tuple[str, _Runs | None]:
     """Format one part into a file of its own (in a worker process); return the file and the runs."""
     folder = out / _CSV_INDEX
     folder.mkdir(exist_ok=True)
@@ -373,13 +410,15 @@ def _format_to_file(out: Path, part: _Part, columns: list[str], key: str) -> tup
         return str(path), _format_part(out / part.rel, part.year, columns, key, handle)
 
 
-def _format_part(path: Path, year: str | None, columns: list[str], key: str, handle) -> dict | None:
+def _format_part(
+    path: Path, year: str | None, columns: list[str], key: str, handle: BinaryIO
+) -> _Runs | None:
     """Write a part's rows as CSV lines, some at a time; return the byte ends of its runs of one key.
 
     The runs are None when a row's line breaks cannot be told apart (then the part is formatted
     again, not copied, when it loses rows).
     """
-    runs: dict | None = {"keys": [], "rows": [], "ends": []}
+    runs: _Runs | None = {"keys": [], "rows": [], "ends": []}
     written = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=_CSV_ROWS):
         formatted = _csv_rows(batch, year, columns)
@@ -399,7 +438,9 @@ def _format_part(path: Path, year: str | None, columns: list[str], key: str, han
     return runs
 
 
-def _csv_rows(batch: pa.RecordBatch, year: str | None, columns: list[str]) -> tuple[bytes, np.ndarray] | None:
+def _csv_rows(
+    batch: pa.RecordBatch, year: str | None, columns: list[str]
+) -> tuple[bytes, npt.NDArray[np.int64]] | None:
     """Format rows in Arrow exactly as pandas' ``to_csv`` does, several times faster; and where each ends.
 
     Text is quoted as Python's csv module quotes it (when it holds a comma, a quote or a line
@@ -479,13 +520,13 @@ def _csv_floats(column: pa.Array) -> pa.Array | None:
     whole &= ~((values == 0) & np.signbit(values))  # -0.0
     digits = pa.array(np.where(whole, values, 0).astype(np.int64)).cast(pa.large_string())
     text = pc.binary_join_element_wise(digits, _text(".0"), _text(""))
-    others = [None] * len(values)
+    others: list[str | None] = [None] * len(values)
     for i in np.flatnonzero(present & ~whole):
         others[i] = repr(float(values[i]))
     return pc.if_else(pa.array(whole), text, pa.array(others, pa.large_string()))
 
 
-def _row_ends(batch: pa.RecordBatch, data: bytes) -> np.ndarray | None:
+def _row_ends(batch: pa.RecordBatch, data: bytes) -> npt.NDArray[np.intp] | None:
     """Find where each row of pandas' CSV text ends: a line, and one more per line feed in its text."""
     lines = np.ones(batch.num_rows, dtype=np.int64)
     for column in batch.columns:
@@ -499,10 +540,11 @@ def _row_ends(batch: pa.RecordBatch, data: bytes) -> np.ndarray | None:
     breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
     if len(breaks) != lines.sum():
         return None
-    return breaks[np.cumsum(lines) - 1] + 1
+    ends: npt.NDArray[np.intp] = breaks[np.cumsum(lines) - 1] + 1
+    return ends
 
 
-def _add_runs(runs: dict, keys_column: pa.Array, row_ends: np.ndarray) -> dict:
+def _add_runs(runs: _Runs, keys_column: pa.Array, row_ends: npt.NDArray[np.integer[Any]]) -> _Runs:
     """Add a formatted batch's runs of one key, with the byte offset where each ends."""
     if len(keys_column) == 0:
         return runs
@@ -562,11 +604,13 @@ def export_stata(out_dir: str | os.PathLike[str], target: str | os.PathLike[str]
         table[column] = table[column].astype(object).where(table[column].notna(), "")
     variables = sorted(set(wide.columns.get_level_values("var")))
     found = wide.reindex(table.report_id)
-    columns, variable_labels = {}, dict(_STATA_REPORT)
+    columns: dict[str, npt.NDArray[np.float64] | pd.Categorical] = {}
+    variable_labels = dict(_STATA_REPORT)
     for name in variables:
         columns[name] = found["value", name].astype("float64").to_numpy()
         codes = found["code", name].fillna(-1).astype("int64").to_numpy()
-        columns[f"{name}_st"] = pd.Categorical.from_codes(codes, categories=statuses)
+        # pandas takes any list-like as categories; pandas-stubs accepts only an Index.
+        columns[f"{name}_st"] = pd.Categorical.from_codes(codes, categories=statuses)  # type: ignore[call-overload]
         variable_labels[name] = labels[name]
         variable_labels[f"{name}_st"] = f"状态 {labels[name]}"[:80]
     table = pd.concat([table, pd.DataFrame(columns, index=table.index)], axis=1)
@@ -591,7 +635,8 @@ _STATA_REPORT = {
 
 def _stata_names() -> tuple[dict[tuple[str, str, str], str], dict[str, str]]:
     prefixes = {"active": "t2", "applications": "t3", "appeals": "t4"}
-    names, labels = {}, {}
+    names: dict[tuple[str, str, str], str] = {}
+    labels: dict[str, str] = {}
     for key, spec in TABLES.items():
         for position, row in enumerate(spec.rows, 1):
             for col in spec.cols:

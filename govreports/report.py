@@ -24,7 +24,8 @@ from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import TypedDict, cast
+from types import FrameType
+from typing import NoReturn, TypedDict, TypeVar, cast
 
 import pandas as pd
 
@@ -43,7 +44,7 @@ from govreports.errors import (
 )
 from govreports.figures import extract_figures
 from govreports.metadata import extract_metadata
-from govreports.normalize import ParsedTables, detect_template, parse_tables
+from govreports.normalize import ParsedTables, Record, detect_template, parse_tables
 from govreports.readers import Document, RawRow, get_reader, sniff
 from govreports.readers.pdf_settings import PdfSettings, use_pdf_settings
 from govreports.schema import DECIDED_STATUSES, PLACEHOLDER_STATUSES
@@ -60,15 +61,24 @@ TIME_LIMIT = 300.0
 # reports state their figures in prose and tables of their own.
 FIRST_TEMPLATE_YEAR = 2019
 
+# The records of one report's frames, each led by the report id:
+# cells (report_id, table, row, col, value, status, raw, source_ref, in_failed_check);
+CellRow = tuple[str, str, str, str, float | None, str, str, str, bool]
+# checks: the report id and a validate.CheckRecord;
+CheckRow = tuple[str, str, str, str, str, str, float | None, float | None, float | None, str]
+# figures: the report id and a figures.Figure (figure, value, unit, sentence, note).
+FigureRow = tuple[str, str, float | None, str | None, str, str | None]
+_Row = TypeVar("_Row")
+
 
 @dataclass(frozen=True)
 class ParsedReport:
     """Everything parsed from one input, as plain records (cheap to pickle between processes)."""
 
-    meta: dict
-    cells: list[tuple]
-    checks: list[tuple]
-    figures: list[tuple]
+    meta: ReportMeta
+    cells: list[CellRow]
+    checks: list[CheckRow]
+    figures: list[FigureRow]
 
 
 class ReportMeta(TypedDict):
@@ -129,7 +139,7 @@ class Report:
     @property
     def meta(self) -> ReportMeta:
         """Metadata: organ, year, template, level, organ type, region, adcode, scope, sha256."""
-        return cast(ReportMeta, dict(self.parsed.meta))
+        return self.parsed.meta.copy()
 
     @property
     def cells(self) -> pd.DataFrame:
@@ -146,7 +156,9 @@ class Report:
         """Figures stated in the prose, each with the sentence it was read from."""
         return self._frame("figures", frames.figures_frame, self.parsed.figures)
 
-    def _frame(self, name: str, build, records) -> pd.DataFrame:
+    def _frame(
+        self, name: str, build: Callable[[list[_Row]], pd.DataFrame], records: list[_Row]
+    ) -> pd.DataFrame:
         if name not in self._frames:
             self._frames[name] = build(records)
         return self._frames[name].copy()
@@ -162,7 +174,7 @@ def read_report(
     text: str | None = None,
     report_id: str | None = None,
     time_limit: float | None = TIME_LIMIT,
-    pdf: PdfSettings | Mapping | None = None,
+    pdf: PdfSettings | Mapping[str, object] | None = None,
 ) -> Report:
     """Read one report from a file path, or from its text.
 
@@ -207,17 +219,23 @@ def parse_source(
             raise RefusedInputError(name, "refused: its structure is nested too deeply to parse") from None
 
 
-def _parse_source(source, *, text: str | None, report_id: str | None) -> ParsedReport:
+def _parse_source(
+    source: str | os.PathLike[str] | None, *, text: str | None, report_id: str | None
+) -> ParsedReport:
     if (source is None) == (text is None):
         raise TypeError("read_report takes a path or text=..., not both")
     if text is not None:
         data = text.encode("utf-8")
         name, fmt = "<text>", sniff(data)
+        # Text that sniffs as an image ("GIF8...") has no reader: calling None raises a TypeError
+        # here rather than the UnsupportedInputError a file gets.
+        read = cast(Callable[..., Document], get_reader(fmt))
         if fmt in ("text", "markdown"):
-            document = get_reader(fmt)(name, text=text)
+            document = read(name, text=text)
         else:  # a crawler dump or a page given as text
-            document = get_reader(fmt)(name, data=data)
+            document = read(name, data=data)
     else:
+        assert source is not None  # the check above: no text, so a path
         path = Path(source)
         name = display_path(path)
         data = read_bytes(path)
@@ -323,7 +341,7 @@ def _deadline(seconds: float | None, name: str) -> Iterator[None]:
         yield
         return
 
-    def expire(signum, frame):
+    def expire(signum: int, frame: FrameType | None) -> NoReturn:
         reason = f"refused: parsing took longer than the {seconds:g} s limit for one report"
         raise TimeLimitError(name, reason)
 
@@ -340,7 +358,7 @@ _LINE_REF = re.compile(r"\bline (\d+)")
 _STATUS = itemgetter(4)
 
 
-def _with_pages(records: list[tuple], document) -> list[tuple]:
+def _with_pages(records: list[Record], document: Document) -> list[Record]:
     """Name the page in each cell's line reference where the input has pages ("page 3, line 67")."""
     if not document.page_starts:
         return records
@@ -369,7 +387,7 @@ def _parse_tables(document: Document, template: str) -> ParsedTables:
         first,
         records=merge_copies(first.records, again.records),
         tables_found=tuple(dict.fromkeys((*first.tables_found, *again.tables_found))),
-        notes=(*first.notes, *again.notes, note),
+        notes=[*first.notes, *again.notes, note],
     )
 
 
@@ -399,7 +417,7 @@ def _simplified(document: Document) -> Document:
     return replace(document, text=convert(document.text), rows=rows)
 
 
-def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedReport:
+def _parse_document(document: Document, report_id: str, fmt: str, sha256: str) -> ParsedReport:
     traditional = _looks_traditional(document.text)
     if traditional:
         document = _simplified(document)
@@ -411,7 +429,7 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         )
     metadata = extract_metadata(document.text)
     year = metadata.get("year")
-    if template == "unknown" and year is not None and year < FIRST_TEMPLATE_YEAR:
+    if template == "unknown" and isinstance(year, int) and year < FIRST_TEMPLATE_YEAR:  # year: int or None
         template = "none"  # no cells are invented for a report that predates the tables
     parsed = _parse_tables(document, template) if template != "none" else None
     if parsed is not None and not parsed.tables_found:
@@ -424,7 +442,7 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
             document.source,
             f"tables found ({', '.join(parsed.tables_found)}) but not one value could be read from them",
         )
-    meta = {
+    row = {
         "report_id": report_id,
         "path": document.source,
         **metadata,
@@ -439,6 +457,8 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
         "source_url": document.source_url,
         "published": document.published,
     }
+    # extract_metadata gives the fields between path and template (metadata.KEYS) untyped.
+    meta = cast(ReportMeta, row)
     values = cell_values(records)
     identities, failed = evaluate(records, values) if records else ([], frozenset())
     paged = _with_pages(records, document)
@@ -451,5 +471,5 @@ def _parse_document(document, report_id: str, fmt: str, sha256: str) -> ParsedRe
     found = identities + soft_checks(records, meta["level"], applications, values) if records else []
     head = (report_id,)
     checks = [head + check for check in found]
-    figures = [head + tuple(figure) for figure in stated]
+    figures = [(report_id, *figure) for figure in stated]
     return ParsedReport(meta, cells, checks, figures)

@@ -12,7 +12,7 @@ returns a new frame whose inferred cells say so in ``status`` and ``source_ref``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 import pandas as pd
@@ -21,6 +21,10 @@ from govreports.schema import APPLICATIONS, Identity, identities
 
 # (check_id, kind, table, scope, formula, lhs, rhs, delta, status)
 CheckRecord = tuple[str, str, str, str, str, float | None, float | None, float | None, str]
+# A template cell, (table, row, col).
+Cell = tuple[str, str, str]
+# A cell's record: (table, row, col, value, ...); callers keep other fields after the value.
+CellRecord = tuple[str, str, str, float | None, *tuple[object, ...]]
 
 CHECK_COLUMNS = (
     "report_id",
@@ -36,19 +40,21 @@ CHECK_COLUMNS = (
 )
 
 
-def _application_rows(records) -> tuple[str, ...]:
+def _application_rows(records: Iterable[CellRecord]) -> tuple[str, ...]:
     key = APPLICATIONS.key
     seen = dict.fromkeys([r[1] for r in records if r[0] == key])
     return tuple(seen)
 
 
-def cell_values(records) -> dict[tuple[str, str, str], float | None]:
+def cell_values(records: Iterable[CellRecord]) -> dict[Cell, float | None]:
     """Return each cell's value by ``(table, row, col)``; the last record of a cell wins."""
     return {r[:3]: r[3] for r in records}
 
 
 @lru_cache(maxsize=64)
-def _terms(application_rows: tuple[str, ...]) -> tuple[tuple[Identity, tuple, tuple, tuple], ...]:
+def _terms(
+    application_rows: tuple[str, ...],
+) -> tuple[tuple[Identity, tuple[str, str, str, str, str], tuple[Cell, ...], tuple[Cell, ...]], ...]:
     """Return the identities with their check record's first fields and each side's cells.
 
     Each is ``(identity, (check_id, kind, table, scope, formula), lhs cells, rhs cells)``, the
@@ -65,7 +71,7 @@ def _terms(application_rows: tuple[str, ...]) -> tuple[tuple[Identity, tuple, tu
     )
 
 
-def check_records(records) -> list[CheckRecord]:
+def check_records(records: Sequence[CellRecord]) -> list[CheckRecord]:
     """Evaluate every identity on one report's cell records ``(table, row, col, value, ...)``."""
     return [
         (i.check_id, i.kind, i.table, i.scope, i.formula, lhs, rhs, delta, status)
@@ -74,8 +80,8 @@ def check_records(records) -> list[CheckRecord]:
 
 
 def evaluate(
-    records, values: dict | None = None
-) -> tuple[list[CheckRecord], frozenset[tuple[str, str, str]]]:
+    records: Sequence[CellRecord], values: Mapping[Cell, float | None] | None = None
+) -> tuple[list[CheckRecord], frozenset[Cell]]:
     """Evaluate every identity once: the check records, and the cells of the failing ones.
 
     The cells are ``(table, row, col)`` of every operand of an identity that fails. ``values``:
@@ -92,7 +98,7 @@ def evaluate(
     """
     values = cell_values(records) if values is None else values
     checks: list[CheckRecord] = []
-    failed: set[tuple[str, str, str]] = set()
+    failed: set[Cell] = set()
     for _, head, lhs_cells, rhs_cells in _terms(_application_rows(records)):
         lhs = _sum(values, lhs_cells)
         rhs = _sum(values, rhs_cells)
@@ -110,7 +116,7 @@ def evaluate(
 
 
 def _evaluated(
-    records, values: dict | None = None
+    records: Sequence[CellRecord], values: Mapping[Cell, float | None] | None = None
 ) -> Iterator[tuple[Identity, float | None, float | None, float | None, str]]:
     values = cell_values(records) if values is None else values
     for identity, _, lhs_keys, rhs_keys in _terms(_application_rows(records)):
@@ -128,7 +134,10 @@ _NO_RULES_LEVELS = frozenset({"county", "township"})
 
 
 def soft_checks(
-    records, level: str | None, stated_applications: list[float | None], values: dict | None = None
+    records: Iterable[CellRecord],
+    level: str | None,
+    stated_applications: Sequence[float | None],
+    values: Mapping[Cell, float | None] | None = None,
 ) -> list[CheckRecord]:
     """Plausibility checks (kind ``soft``): a failure asks for a look, it does not prove an error.
 
@@ -161,14 +170,16 @@ def soft_checks(
     return checks
 
 
-def _soft(check_id: str, table: str, scope: str, formula: str, lhs, rhs) -> CheckRecord:
+def _soft(
+    check_id: str, table: str, scope: str, formula: str, lhs: float | None, rhs: float | None
+) -> CheckRecord:
     if lhs is None or rhs is None:
         return (check_id, "soft", table, scope, formula, lhs, rhs, None, "not_assessable")
     delta = lhs - rhs
     return (check_id, "soft", table, scope, formula, lhs, rhs, delta, "pass" if abs(delta) < 1e-9 else "fail")
 
 
-def _sum(values: dict, keys) -> float | None:
+def _sum(values: Mapping[Cell, float | None], keys: Iterable[Cell]) -> float | None:
     """Add up the values of cells ``(table, row, col)``; None when one of them is missing."""
     total = 0.0
     for value in map(values.get, keys):
@@ -178,7 +189,7 @@ def _sum(values: dict, keys) -> float | None:
     return total
 
 
-def _side(values: dict, table: str, terms) -> float | None:
+def _side(values: Mapping[Cell, float | None], table: str, terms: Iterable[tuple[str, str]]) -> float | None:
     total = 0.0
     for row, col in terms:
         value = values.get((table, row, col))
@@ -215,10 +226,10 @@ def fill_from_identities(cells: pd.DataFrame) -> pd.DataFrame:
     return filled
 
 
-def _inferences(records) -> dict[tuple[str, str, str], tuple[float, str]]:
+def _inferences(records: Sequence[CellRecord]) -> dict[Cell, tuple[float, str]]:
     values = {(r[0], r[1], r[2]): r[3] for r in records}
-    proposals: dict[tuple[str, str, str], set[float]] = {}
-    reasons: dict[tuple[str, str, str], list[str]] = {}
+    proposals: dict[Cell, set[float]] = {}
+    reasons: dict[Cell, list[str]] = {}
     for identity in identities(_application_rows(records)):
         solved = _solve(values, identity)
         if solved is not None:
@@ -232,12 +243,14 @@ def _inferences(records) -> dict[tuple[str, str, str], tuple[float, str]]:
     }
 
 
-def _solve(values: dict, identity: Identity) -> tuple[tuple[str, str, str], float] | None:
+def _solve(values: Mapping[Cell, float | None], identity: Identity) -> tuple[Cell, float] | None:
     """Find the one missing operand of an identity and the value that makes it hold, if exactly one."""
     terms = [(1, t) for t in identity.lhs] + [(-1, t) for t in identity.rhs]
     missing = [(sign, (identity.table, *t)) for sign, t in terms if values.get((identity.table, *t)) is None]
     if len(missing) != 1 or any((identity.table, *t) not in values for _, t in terms):
         return None
     sign, cell = missing[0]
-    balance = sum(s * values[(identity.table, *t)] for s, t in terms if (identity.table, *t) != cell)
+    known = [(s, values[(identity.table, *t)]) for s, t in terms if (identity.table, *t) != cell]
+    # Every operand but the missing one has a value (checked above): the filter drops nothing.
+    balance = sum(s * value for s, value in known if value is not None)
     return cell, -balance * sign
