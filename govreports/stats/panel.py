@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
+from pandas.api.typing import DataFrameGroupBy
 
 from govreports.corpus import Corpus
 from govreports.frames import checks_frame
@@ -176,7 +177,9 @@ def corpus_counts(corpus: Corpus) -> pd.Series:
     )
 
 
-def _groups(frame: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[list[str], Any]:
+def _groups(
+    frame: pd.DataFrame, by: str | Sequence[str] | None
+) -> tuple[list[str], DataFrameGroupBy[Any, Any]]:
     keys = [by] if isinstance(by, str) else list(by or [])
     if not keys:
         # A categorical key with "all" as its one category gives a row even for an empty frame.

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypedDict, cast
 
 import numpy as np
 import pandas as pd
+from pandas.api.typing import NAType
 
 from govreports.stats.concentration import wilson_interval
 from govreports.stats.panel import ENFORCEMENT, LABELS, SCOPE_CONTEXT
@@ -121,10 +122,13 @@ def _screen(
     result = pd.DataFrame(index=long.index)
     for number in range(1, max_passes + 1):
         stats = _grouped_stats(long, keys, min_group, excluded)
-        stats["scale"] = np.maximum(stats["mad"] / _MAD_SCALE, min_scale).where(stats["mad"].notna())
+        # numpy's stubs say a ufunc returns an array; on a Series it returns a Series.
+        scale = cast("pd.Series[float]", np.maximum(stats["mad"] / _MAD_SCALE, min_scale))
+        stats["scale"] = scale.where(stats["mad"].notna())
         stats["robust_z"] = (long["log1p"] - stats["median"]) / stats["scale"]
         new = (stats["robust_z"] > threshold).fillna(False) & ~excluded
-        stats["screen_pass"] = pd.array(np.where(new, number, pd.NA), dtype="Int64")
+        # NaN, not pd.NA, marks the unflagged rows: numpy's stubs take no NA scalar; Int64 reads both as <NA>.
+        stats["screen_pass"] = pd.array(np.where(new, number, np.nan), dtype="Int64")
         result = stats if result.empty else result.mask(~excluded, stats)
         excluded |= new
         if not new.any():
@@ -183,15 +187,16 @@ def _findings(long: pd.DataFrame, min_scale: float) -> None:
     long["assessable"] = assessable
     long["all_zero_group"] = all_zero
     mad_scale = long["mad"] / _MAD_SCALE
+    # A value that is not assessable has no scale: <NA> (numpy's stubs take no None among the choices).
     long["scale_kind"] = pd.Series(
         np.select(
-            [~assessable, mad_scale >= min_scale, long["mad"].eq(0)],
-            [None, "MAD", "minimum scale (MAD = 0)"],
+            [mad_scale >= min_scale, long["mad"].eq(0)],
+            ["MAD", "minimum scale (MAD = 0)"],
             "minimum scale (MAD smaller)",
         ),
         index=long.index,
         dtype="string",
-    )
+    ).where(assessable)
     long["review"] = long["flagged"] | (all_zero & positive) | (~assessable & positive)
     flagged, zero = long["flagged"].astype(bool), all_zero & positive
     finding = np.select(
@@ -248,6 +253,14 @@ def _outlier_reason(row: Any, threshold: float, min_group: int) -> str:
     )
 
 
+class _RegionRow(Protocol):
+    """A region-wide report's panel row as ``itertuples`` gives it (the variables are read by name)."""
+
+    report_id: str
+    organ: str
+    level: str | float | NAType | None  # missing: NaN, None or <NA>
+
+
 def region_context(panel: pd.DataFrame, columns: Sequence[str] = ENFORCEMENT) -> pd.DataFrame:
     """Set each region-wide report's values beside the organ reports of the same level.
 
@@ -266,7 +279,8 @@ def region_context(panel: pd.DataFrame, columns: Sequence[str] = ENFORCEMENT) ->
     for column in columns:
         values = pd.to_numeric(organs[column]).astype(float)
         medians, counts = values.groupby(level).median(), values.groupby(level).count()
-        for row in regions.itertuples(index=False):
+        # pandas-stubs types a row's fields as any scalar; the panel's columns are known.
+        for row in cast("Iterable[_RegionRow]", regions.itertuples(index=False)):
             key = "unknown" if pd.isna(row.level) else str(row.level)
             if pd.isna(getattr(row, column)):
                 continue  # not read: nothing to set beside the organs
@@ -371,6 +385,33 @@ _EVIDENCE_COLUMNS = (
 )  # fmt: skip
 
 
+class _Screened(Protocol):
+    """A screened value's row as ``itertuples`` gives it (``finding``, ``flagged``: where present)."""
+
+    report_id: str
+    variable: str
+    value: float
+
+
+class _ProseEvidence(TypedDict):
+    prose_values: str | None
+    prose_agrees: bool | NAType
+    _prose_ratio: float | None  # the value over the first stated figure; not a column
+
+
+class _OtherYears(TypedDict):
+    other_years: str | None
+    n_other_years: int
+    other_years_median: float
+    ratio_to_other_years: float
+
+
+class _PerCapita(TypedDict):
+    population: float
+    population_of: str | None
+    per_10k: float
+
+
 def screen_evidence(
     outliers: pd.DataFrame,
     panel: pd.DataFrame,
@@ -417,17 +458,30 @@ def screen_evidence(
     prose = _prose_by_report(figures)
     links = _organ_links(panel)
     records = []
-    for row in chosen.itertuples(index=False):
-        info = meta.loc[row.report_id] if row.report_id in meta.index else pd.Series(dtype=object)
-        record = {"report_id": row.report_id, "variable": row.variable, "value": float(row.value)}
+    # pandas-stubs types a row's fields as any scalar; the screen's columns are known.
+    for row in cast("Iterable[_Screened]", chosen.itertuples(index=False)):
+        # One row per report id, so .loc gives that row as a Series (the stubs allow a frame too).
+        info = (
+            cast("pd.Series[Any]", meta.loc[row.report_id])
+            if row.report_id in meta.index
+            else pd.Series(dtype=object)
+        )
+        record: dict[str, object] = {
+            "report_id": row.report_id,
+            "variable": row.variable,
+            "value": float(row.value),
+        }
         record |= {c: info.get(c) for c in ("organ", "scope", "level", "year")}
         record["finding"] = getattr(row, "finding", "outlier" if getattr(row, "flagged", False) else "")
-        record |= _prose_evidence(prose, row.report_id, row.variable, float(row.value))
-        record |= _other_years(panel, links, row, float(row.value), record["scope"])
+        prose_found = _prose_evidence(prose, row.report_id, row.variable, float(row.value))
+        record |= prose_found
+        other_years = _other_years(panel, links, row, float(row.value), info.get("scope"))
+        record |= other_years
         record |= _per_capita(population, info, float(row.value))
         notes = digit_notes(float(row.value), variable=row.variable)
-        notes += _ratio_notes(record["ratio_to_other_years"], "the organ's other years")
-        notes += _ratio_notes(record.pop("_prose_ratio"), "the figure stated in the prose")
+        notes += _ratio_notes(other_years["ratio_to_other_years"], "the organ's other years")
+        record.pop("_prose_ratio")
+        notes += _ratio_notes(prose_found["_prose_ratio"], "the figure stated in the prose")
         record["digit_notes"] = "; ".join(notes)
         record["evidence"] = _evidence_sentence(record)
         records.append(record)
@@ -449,13 +503,15 @@ def _prose_by_report(figures: pd.DataFrame | None) -> pd.DataFrame | None:
     return figures.dropna(subset=["value"]).set_index("report_id")
 
 
-def _prose_evidence(prose: pd.DataFrame | None, report_id: str, variable: str, value: float) -> dict:
-    empty = {"prose_values": None, "prose_agrees": pd.NA, "_prose_ratio": None}
+def _prose_evidence(
+    prose: pd.DataFrame | None, report_id: str, variable: str, value: float
+) -> _ProseEvidence:
+    empty: _ProseEvidence = {"prose_values": None, "prose_agrees": pd.NA, "_prose_ratio": None}
     figure = PROSE_FIGURES.get(variable)
     if prose is None or figure is None or report_id not in prose.index:
         return empty
-    stated = prose.loc[[report_id]]
-    stated = stated.loc[stated["figure"] == figure, "value"].astype(float).tolist()
+    figures = prose.loc[[report_id]]
+    stated = figures.loc[figures["figure"] == figure, "value"].astype(float).tolist()
     if not stated:
         return empty
     agrees = any(math.isclose(s, value) for s in stated)
@@ -479,9 +535,11 @@ def _organ_links(panel: pd.DataFrame) -> pd.Series:
     return names.astype("string")
 
 
-def _other_years(panel: pd.DataFrame, links: pd.Series, row: Any, value: float, scope: Any) -> dict:
-    none = {"other_years": None, "n_other_years": 0, "other_years_median": np.nan,
-            "ratio_to_other_years": np.nan}  # fmt: skip
+def _other_years(
+    panel: pd.DataFrame, links: pd.Series, row: _Screened, value: float, scope: str | float | NAType | None
+) -> _OtherYears:
+    none: _OtherYears = {"other_years": None, "n_other_years": 0, "other_years_median": np.nan,
+                         "ratio_to_other_years": np.nan}  # fmt: skip
     own = links[panel["report_id"].eq(row.report_id).fillna(False).to_numpy()]
     if own.empty or pd.isna(own.iloc[0]) or row.variable not in panel.columns:
         return none
@@ -503,7 +561,9 @@ def _other_years(panel: pd.DataFrame, links: pd.Series, row: Any, value: float, 
             "ratio_to_other_years": ratio}  # fmt: skip
 
 
-def _per_capita(population: Mapping[str, float] | pd.Series | None, info: pd.Series, value: float) -> dict:
+def _per_capita(
+    population: Mapping[str, float] | pd.Series | None, info: pd.Series, value: float
+) -> _PerCapita:
     if population is None:
         return {"population": np.nan, "population_of": None, "per_10k": np.nan}
     lookup = dict(population.items()) if isinstance(population, pd.Series) else dict(population)
