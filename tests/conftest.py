@@ -85,6 +85,19 @@ def pdf_file(objects: list[bytes], trailer: bytes = b"") -> bytes:
     return bytes(out)
 
 
+def patch_declared_size(data: bytes, name: str, size: int) -> bytes:
+    """Rewrite the uncompressed size a zip declares for one member (local and central headers)."""
+    raw = bytearray(data)
+    encoded = name.encode()
+    for signature, offset, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        at = raw.find(signature)
+        while at != -1:
+            if raw[at + name_at : at + name_at + len(encoded)] == encoded:
+                raw[at + offset : at + offset + 4] = size.to_bytes(4, "little")
+            at = raw.find(signature, at + 4)
+    return bytes(raw)
+
+
 def cell_tuples(cells: pd.DataFrame) -> list[tuple]:
     """``(table, row_key, col_key, value, status)`` per cell, value None where missing."""
     values = [None if pd.isna(v) else float(v) for v in cells.value]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import FIXTURES, REPORT_PARAMS, assert_round_trip
+from conftest import FIXTURES, REPORT_PARAMS, assert_round_trip, patch_declared_size
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from hypothesis import given, settings
@@ -218,19 +218,6 @@ def _rezip(data: bytes, replace: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def _patch_sizes(data: bytes, name: str, size: int) -> bytes:
-    """Rewrite the uncompressed size a zip declares for one member (local and central headers)."""
-    raw = bytearray(data)
-    encoded = name.encode()
-    for signature, offset, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
-        at = raw.find(signature)
-        while at != -1:
-            if raw[at + name_at : at + name_at + len(encoded)] == encoded:
-                raw[at + offset : at + offset + 4] = size.to_bytes(4, "little")
-            at = raw.find(signature, at + 4)
-    return bytes(raw)
-
-
 def _corrupt_deflate(data: bytes) -> bytes:
     raw = bytearray(data)
     info = zipfile.ZipFile(io.BytesIO(data)).getinfo("word/document.xml")
@@ -270,7 +257,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
             "corrupt Word file: not a readable zip archive (File is not a zip file)",
         ),
         (_corrupt_deflate(RENDERED), "corrupt Word file: "),
-        (_patch_sizes(RENDERED, "word/document.xml", 100), "corrupt Word file: Bad CRC-32"),
+        (patch_declared_size(RENDERED, "word/document.xml", 100), "corrupt Word file: Bad CRC-32"),
         (_zip({"notes.txt": b"hello"}), "not a Word document: a zip archive without [Content_Types].xml"),
         (
             _zip({"[Content_Types].xml": _XLSX_TYPES, "_rels/.rels": _XLSX_RELS, "xl/workbook.xml": b"<w/>"}),
@@ -308,7 +295,7 @@ def _deflated_zeros(size: int) -> bytes:
             r"refused: word/media/image1\.bin expands \d+ times, over the limit",
         ),
         (
-            lambda: _patch_sizes(RENDERED, "word/document.xml", 0xFFFFFFF0),
+            lambda: patch_declared_size(RENDERED, "word/document.xml", 0xFFFFFFF0),
             r"refused: the archive has \d+ members that expand to \d+ bytes, over the limits",
         ),
         (

@@ -18,7 +18,7 @@ import docx
 import httpx
 import pandas as pd
 import pytest
-from conftest import FIXTURES, RAW_DIR
+from conftest import FIXTURES, RAW_DIR, patch_declared_size
 from warcio.archiveiterator import ArchiveIterator
 
 import govreports as gr
@@ -26,6 +26,7 @@ from govreports import fetch, store
 from govreports.fetch.archive import file_name
 from govreports.fetch.discovery import LinkRules, looks_like_column, pager_urls, parse_page
 from govreports.fetch.sources import Source, read_sources
+from govreports.fetch.unpack import Member, NotAnArchiveError, members
 
 SITE = FIXTURES / "fetch"
 CONTACT = "tests@example.org"
@@ -39,6 +40,13 @@ D = "/xxgk/ndbg/202001/t20200105_4.html"  # attachments over the size limit
 A_DOCX = "/u/cms/2023/" + quote("东山区2022年度报告.docx")
 A_PDF = "/module/download/downfile.jsp?classid=0&filename=" + quote("2022年报.pdf")
 B_DOC = "/u/cms/2022/nb2021.doc"
+# The fixture sites' reports, one each, as (organ, year) once their forms are grouped.
+FETCHED_REPORTS = [
+    ("东宁市", 2023),
+    ("四平市铁东区政务服务局", 2023),
+    ("鸡东县人民政府办公室", 2023),
+    ("鹤岗市东山区人民政府", 2022),
+]
 
 
 # The fixture sites ---------------------------------------------------------------------------
@@ -548,12 +556,7 @@ def test_fetch_then_parse_gives_the_reports_once(sites, tmp_path):
     group_b = forms[forms.report_url == site.url(B)]
     assert group_b[group_b.preferred].path.iloc[0].endswith(".doc")
     unique = corpus.reports[corpus.reports.report_id.isin(kept.report_id)]
-    assert sorted(zip(unique.organ, unique.year, strict=True)) == [
-        ("东宁市", 2023),
-        ("四平市铁东区政务服务局", 2023),
-        ("鸡东县人民政府办公室", 2023),
-        ("鹤岗市东山区人民政府", 2022),
-    ]
+    assert sorted(zip(unique.organ, unique.year, strict=True)) == FETCHED_REPORTS
 
 
 def test_parse_lists_the_other_forms_of_a_fetched_report(sites, tmp_path):
@@ -569,12 +572,7 @@ def test_parse_lists_the_other_forms_of_a_fetched_report(sites, tmp_path):
     assert pairs == {("t20230115_1.html", "东山区2022年度报告.docx")}
     reports = pd.read_parquet(tmp_path / "processed" / "reports")
     kept = reports[~reports.path.isin(duplicates.path)]
-    assert sorted(zip(kept.organ, kept.year.astype(int), strict=True)) == [
-        ("东宁市", 2023),
-        ("四平市铁东区政务服务局", 2023),
-        ("鸡东县人民政府办公室", 2023),
-        ("鹤岗市东山区人民政府", 2022),
-    ]
+    assert sorted(zip(kept.organ, kept.year.astype(int), strict=True)) == FETCHED_REPORTS
 
 
 def test_rerun_fetches_only_what_changed_and_keeps_both_versions(sites, tmp_path):
@@ -904,3 +902,16 @@ def test_zip_attachments_are_unpacked_within_limits(tmp_path):
         assert sorted(names[group.preferred]) == ["2023年度报告.docx", "escape.txt"]
     finally:
         site.close()
+
+
+def test_an_archive_member_is_never_read_past_the_size_limit():
+    data = _archive({"nb.pdf": bytes(50_000), "ok.txt": b"2023"})
+    # The header claims 10 bytes: reading stops there and the checksum gives the lie away.
+    [lying, ok] = members(patch_declared_size(data, "nb.pdf", 10), max_bytes=1_000)
+    assert lying.data is None and lying.skipped.startswith("unreadable (BadZipFile: Bad CRC-32")
+    assert ok == Member("ok.txt", b"2023")
+    # Honest headers over the limit are refused before anything is inflated.
+    [big, _] = members(data, max_bytes=1_000)
+    assert big == Member("nb.pdf", skipped="over the size limit (more than 1000 bytes)")
+    with pytest.raises(NotAnArchiveError, match="not a readable zip archive"):
+        members(b"PK\x03\x04", max_bytes=1_000)

@@ -12,6 +12,7 @@ import re
 import zipfile
 
 import pytest
+from conftest import patch_declared_size
 
 import govreports as gr
 from govreports.cells import parse_cell
@@ -303,19 +304,6 @@ def test_utf16_without_a_dtd_still_reads():
 # -- 4. size, count and nesting bombs ------------------------------------------------------------
 
 
-def _patch_declared_size(data: bytes, name: str, size: int) -> bytes:
-    """Rewrite the uncompressed size a zip declares for one member (local and central headers)."""
-    raw = bytearray(data)
-    encoded = name.encode()
-    for signature, offset, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
-        at = raw.find(signature)
-        while at != -1:
-            if raw[at + name_at : at + name_at + len(encoded)] == encoded:
-                raw[at + offset : at + offset + 4] = size.to_bytes(4, "little")
-            at = raw.find(signature, at + 4)
-    return bytes(raw)
-
-
 def test_a_main_document_over_the_size_limit_is_refused_before_it_is_decompressed(tmp_path, inflated):
     # Incompressible filler keeps the member's ratio under the zip-bomb limit (the header's
     # 65 MiB is 190 times the member's compressed size), as for an 18 MB file whose main
@@ -326,7 +314,7 @@ def test_a_main_document_over_the_size_limit_is_refused_before_it_is_decompresse
     compressed = zipfile.ZipFile(io.BytesIO(data)).getinfo("word/document.xml").compress_size
     assert declared < docx_reader.MAX_RATIO * compressed
     path = tmp_path / "big.docx"
-    path.write_bytes(_patch_declared_size(data, "word/document.xml", declared))
+    path.write_bytes(patch_declared_size(data, "word/document.xml", declared))
     inflated.clear()  # the input was built by reading zips
     message = f"refused: word/document.xml expands to {declared} bytes, over the limit of {64 << 20} bytes"
     with pytest.raises(RefusedInputError, match=r"big\.docx: " + re.escape(message)):
