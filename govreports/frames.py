@@ -10,7 +10,9 @@ Float64Dtype()
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from operator import itemgetter
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -20,9 +22,9 @@ from govreports.metadata import KEYS as METADATA_KEYS
 from govreports.schema import CELL_COLUMNS, STATUSES, TABLE_ORDER, TABLES
 from govreports.validate import CHECK_COLUMNS
 
-TABLE_DTYPE = pd.CategoricalDtype(TABLE_ORDER, ordered=True)
-STATUS_DTYPE = pd.CategoricalDtype(STATUSES)
-CHECK_STATUS_DTYPE = pd.CategoricalDtype(("pass", "fail", "not_assessable"))
+TABLE_DTYPE = pd.CategoricalDtype(list(TABLE_ORDER), ordered=True)
+STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
+CHECK_STATUS_DTYPE = pd.CategoricalDtype(["pass", "fail", "not_assessable"])
 STRING_DTYPE = pd.StringDtype("pyarrow")
 
 # Every (table, row, col) of the templates, numbered: a cell's table, keys and labels are taken
@@ -39,12 +41,15 @@ _CELL_COLS = pa.array([c for _, _, c in _CELL_KEYS], pa.large_string())
 _CELL_ROW_LABELS = pa.array([_ROW_LABELS[t, r] for t, r, _ in _CELL_KEYS], pa.large_string())
 _CELL_COL_LABELS = pa.array([_COL_LABELS[t, c] for t, _, c in _CELL_KEYS], pa.large_string())
 
+# A record is one row as a plain tuple; its fields differ by frame (strings, floats or None, flags).
+_Rows = Sequence[tuple[Any, ...]]
+
 FIGURE_COLUMNS = ("report_id", "figure", "value", "unit", "sentence", "note")
 FAILURE_COLUMNS = ("path", "stage", "error_type", "message")
 DUPLICATE_COLUMNS = ("kind", "path", "duplicate_of")
 
 
-def cells_frame(records: list[tuple]) -> pd.DataFrame:
+def cells_frame(records: _Rows) -> pd.DataFrame:
     """Build the cells frame from records in the order of ``CELL_COLUMNS`` without the labels.
 
     That is ``(report_id, table, row, col, value, status, raw, source_ref, in_failed_check)``.
@@ -73,15 +78,16 @@ def cells_frame(records: list[tuple]) -> pd.DataFrame:
     return frame[list(CELL_COLUMNS)]
 
 
-def _column(records: list[tuple], index: int) -> list:
+def _column(records: _Rows, index: int) -> list[Any]:
     return list(map(itemgetter(index), records))
 
 
 def _taken(values: pa.Array, indices: pa.Array) -> pd.api.extensions.ExtensionArray:
-    return pd.array(values.take(indices), dtype=STRING_DTYPE)
+    taken: pd.api.extensions.ExtensionArray = pd.array(values.take(indices), dtype=STRING_DTYPE)
+    return taken
 
 
-def _booleans(values: list) -> pd.api.extensions.ExtensionArray:
+def _booleans(values: list[Any]) -> pd.api.extensions.ExtensionArray:
     if not set(values) <= {True, False}:  # missing values: pandas reads them as NA
         return pd.array(values, dtype="boolean")
     flags = np.fromiter(values, dtype=bool, count=len(values))
@@ -90,21 +96,25 @@ def _booleans(values: list) -> pd.api.extensions.ExtensionArray:
 
 # pandas builds these dtypes from Python lists an order of magnitude slower than pyarrow does,
 # and a corpus frame has millions of rows.
-def _strings(values: list) -> pd.api.extensions.ExtensionArray:
-    return pd.array(pa.array(values, pa.string()), dtype=STRING_DTYPE)
+def _strings(values: list[Any]) -> pd.api.extensions.ExtensionArray:
+    strings: pd.api.extensions.ExtensionArray = pd.array(pa.array(values, pa.string()), dtype=STRING_DTYPE)
+    return strings
 
 
-def _floats(values: list) -> pd.api.extensions.ExtensionArray:
-    return pd.Series(pa.array(values, pa.float64())).astype("Float64").array
+def _floats(values: list[Any]) -> pd.api.extensions.ExtensionArray:
+    floats: pd.api.extensions.ExtensionArray = (
+        pd.Series(pa.array(values, pa.float64())).astype("Float64").array
+    )
+    return floats
 
 
-def _categorical(values: list, dtype: pd.CategoricalDtype) -> pd.Categorical:
+def _categorical(values: list[Any], dtype: pd.CategoricalDtype) -> pd.Categorical:
     index = {category: code for code, category in enumerate(dtype.categories)}
     codes = np.fromiter(map(index.__getitem__, values), dtype=np.int16, count=len(values))
     return pd.Categorical.from_codes(codes, dtype=dtype)
 
 
-def checks_frame(records: list[tuple]) -> pd.DataFrame:
+def checks_frame(records: _Rows) -> pd.DataFrame:
     """Build the checks frame from records in the order of ``CHECK_COLUMNS``."""
     cols = _columns(records, len(CHECK_COLUMNS))
     data = dict(zip(CHECK_COLUMNS, cols, strict=True))
@@ -116,27 +126,28 @@ def checks_frame(records: list[tuple]) -> pd.DataFrame:
     return frame
 
 
-def figures_frame(records: list[tuple]) -> pd.DataFrame:
+def figures_frame(records: _Rows) -> pd.DataFrame:
     """Build the frame from records ``(report_id, figure, value, unit, sentence, note)`` → figures."""
     cols = dict(zip(FIGURE_COLUMNS, _columns(records, len(FIGURE_COLUMNS)), strict=True))
     frame = pd.DataFrame({name: _strings(cols[name]) for name in FIGURE_COLUMNS if name != "value"})
-    frame.insert(2, "value", _floats(cols["value"]))
+    # pandas takes any array-like here; pandas-stubs leave ExtensionArray out of the accepted types.
+    frame.insert(2, "value", _floats(cols["value"]))  # type: ignore[arg-type]
     return frame
 
 
-def failures_frame(records: list[tuple]) -> pd.DataFrame:
+def failures_frame(records: _Rows) -> pd.DataFrame:
     """Build the frame from records ``(path, stage, error_type, message)`` → failures."""
     cols = _columns(records, len(FAILURE_COLUMNS))
     return pd.DataFrame({n: _strings(c) for n, c in zip(FAILURE_COLUMNS, cols, strict=True)})
 
 
-def duplicates_frame(records: list[tuple]) -> pd.DataFrame:
+def duplicates_frame(records: _Rows) -> pd.DataFrame:
     """Build the duplicates frame from ``(kind, path, duplicate_of)`` records."""
     cols = _columns(records, len(DUPLICATE_COLUMNS))
     return pd.DataFrame({n: _strings(c) for n, c in zip(DUPLICATE_COLUMNS, cols, strict=True)})
 
 
-REPORT_DTYPES = {
+REPORT_DTYPES: dict[str, Literal["Int16", "boolean"]] = {
     "year": "Int16",
     "stat_period_year": "Int16",
     "year_conflict": "boolean",
@@ -162,7 +173,7 @@ REPORT_COLUMNS = (
 )
 
 
-def reports_frame(metas: list[dict]) -> pd.DataFrame:
+def reports_frame(metas: Sequence[Mapping[str, object]]) -> pd.DataFrame:
     """One row per report: its metadata; text fields as ``string``, years as ``Int16``."""
     frame = pd.DataFrame.from_records(metas, columns=list(REPORT_COLUMNS))
     for name in frame.columns:
@@ -170,5 +181,5 @@ def reports_frame(metas: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def _columns(records: list[tuple], width: int) -> list[list]:
+def _columns(records: _Rows, width: int) -> list[list[Any]]:
     return [_column(records, i) for i in range(width)]
