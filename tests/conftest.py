@@ -8,6 +8,9 @@ import pandas as pd
 import pytest
 from hypothesis import strategies as st
 
+import govreports as gr
+from govreports import stats
+
 ROOT = Path(__file__).resolve().parents[1]
 RAW_DIR = ROOT / "data" / "raw"
 GOLDEN_DIR = Path(__file__).parent / "golden"
@@ -47,6 +50,18 @@ def raw(tmp_path) -> Path:
     for seed in SEEDS:
         shutil.copy(RAW_DIR / f"{seed}.txt", folder)
     return folder
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    """The seed reports parsed into a corpus (once per test module)."""
+    return gr.read_reports([RAW_DIR / f"{seed}.txt" for seed in SEEDS])
+
+
+@pytest.fixture(scope="module")
+def panel(seeds):
+    """The seed reports' wide panel (``stats.report_panel``)."""
+    return stats.report_panel(seeds)
 
 
 @pytest.fixture

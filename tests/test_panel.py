@@ -13,18 +13,7 @@ from govreports.stats import linkage
 from govreports.stats.panel import carry_checks, organ_year_panel
 from govreports.validate import CHECK_COLUMNS
 
-SEEDS = sorted(RAW_DIR.glob("00[0-4]_*.txt"))
 PUTIAN = RAW_DIR / "putian"
-
-
-@pytest.fixture(scope="module")
-def seeds():
-    return gr.read_reports(SEEDS)
-
-
-@pytest.fixture(scope="module")
-def panel(seeds):
-    return stats.report_panel(seeds)
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import RAW_DIR
 
-import govreports as gr
 from govreports import stats
 from govreports.stats import screens
 from govreports.stats.screens import (
@@ -18,18 +16,6 @@ from govreports.stats.screens import (
     screen_evidence,
     within_scope,
 )
-
-SEEDS = sorted(RAW_DIR.glob("00[0-4]_*.txt"))
-
-
-@pytest.fixture(scope="module")
-def seeds():
-    return gr.read_reports(SEEDS)
-
-
-@pytest.fixture(scope="module")
-def panel(seeds):
-    return stats.report_panel(seeds)
 
 
 def _frame(values, scope="organ", level="county", organ_type="department", column="penalty"):

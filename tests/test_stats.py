@@ -3,24 +3,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import RAW_DIR
 from statsmodels.stats.proportion import proportion_confint
 
-import govreports as gr
 from govreports import stats
-
-SEEDS = sorted(RAW_DIR.glob("00[0-4]_*.txt"))
-
-
-@pytest.fixture(scope="module")
-def seeds():
-    return gr.read_reports(SEEDS)
-
-
-@pytest.fixture(scope="module")
-def panel(seeds):
-    return stats.report_panel(seeds)
-
 
 # --- Wilson interval -------------------------------------------------------------------------
 
