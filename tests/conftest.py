@@ -2,6 +2,7 @@ import csv
 import shutil
 import zipfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 import govreports as gr
 from govreports import stats
+from govreports.readers import pdf_engines
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW_DIR = ROOT / "data" / "raw"
@@ -62,6 +64,16 @@ def seeds():
 def panel(seeds):
     """The seed reports' wide panel (``stats.report_panel``)."""
     return stats.report_panel(seeds)
+
+
+def misreading_engine(layer, heights):
+    """A PDF table engine that reads pdfplumber's tables but 3118 for 表三's first total (3119)."""
+    grids = pdf_engines.pdfplumber_tables(layer, heights)
+    for grid in grids:
+        for i, row in enumerate(grid.rows):
+            if row.cells and row.cells[0] == "一、本年新收政府信息公开申请数量":
+                grid.rows[i] = replace(row, cells=row.cells[:-1] + ("3118",))
+    return grids
 
 
 @pytest.fixture

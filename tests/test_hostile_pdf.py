@@ -13,12 +13,11 @@ import re
 import tracemalloc
 import zipfile
 import zlib
-from dataclasses import replace
 
 import pdfplumber
 import pypdfium2 as pdfium
 import pytest
-from conftest import RAW_DIR, pdf_file
+from conftest import RAW_DIR, misreading_engine, pdf_file
 from test_pdf import _encrypted_pdf
 
 import govreports as gr
@@ -255,15 +254,7 @@ def test_cells_read_from_another_revision_than_the_text_layer_are_flagged(revise
 
 
 def test_a_cell_an_engine_reads_unlike_the_text_layer_is_flagged(monkeypatch):
-    def misreading(layer, heights):
-        grids = pdf_engines.pdfplumber_tables(layer, heights)
-        for grid in grids:
-            for i, row in enumerate(grid.rows):
-                if row.cells and row.cells[0] == "一、本年新收政府信息公开申请数量":
-                    grid.rows[i] = replace(row, cells=row.cells[:-1] + ("3118",))
-        return grids
-
-    monkeypatch.setitem(pdf_engines.ENGINES, "pdfplumber", misreading)
+    monkeypatch.setitem(pdf_engines.ENGINES, "pdfplumber", misreading_engine)
     cells = _read(HUAIAN, ("pdfplumber",)).cells
     flagged = cells[cells.status == "engine_disagreement"]
     assert flagged[["row_key", "col_key", "raw"]].values.tolist() == [

@@ -9,11 +9,10 @@ import hashlib
 import re
 import shutil
 import struct
-from dataclasses import replace
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import RAW_DIR, cell_tuples, golden_cells, pdf_file
+from conftest import RAW_DIR, cell_tuples, golden_cells, misreading_engine, pdf_file
 from PIL import Image
 
 import govreports as gr
@@ -176,15 +175,7 @@ def test_both_engines_agree_on_a_truetype_pdf(rendered):
 
 
 def test_a_cell_the_engines_read_differently_is_flagged(monkeypatch):
-    def misreading(layer, heights):
-        grids = pdf_engines.pdfplumber_tables(layer, heights)
-        for grid in grids:
-            for i, row in enumerate(grid.rows):
-                if row.cells and row.cells[0] == "一、本年新收政府信息公开申请数量":
-                    grid.rows[i] = replace(row, cells=row.cells[:-1] + ("3118",))
-        return grids
-
-    monkeypatch.setitem(pdf_engines.ENGINES, "camelot", misreading)
+    monkeypatch.setitem(pdf_engines.ENGINES, "camelot", misreading_engine)
     cells = _read(HUAIAN, ("pdfplumber", "camelot")).cells
     flagged = cells[cells.status == "engine_disagreement"]
     assert flagged[["row_key", "col_key", "raw"]].values.tolist() == [
