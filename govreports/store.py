@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -220,7 +221,7 @@ def build(
     workers: int | None = None,
     client: object | None = None,
     progress: bool = False,
-    pdf: PdfSettings | Mapping | None = None,
+    pdf: PdfSettings | Mapping[str, Any] | None = None,
 ) -> BuildSummary:
     """Parse ``source`` into a partitioned Parquet dataset in ``out_dir``, reusing earlier work.
 
@@ -242,14 +243,14 @@ def build(
     ledger = _load_ledger(out)
     listing = _list(list_inputs(source), ledger, settings)
     copies, first = _copies(listing.sha256)
-    keep, todo = _plan(ledger, listing, copies)
+    keep, to_parse = _plan(ledger, listing, copies)
     _drop_stale(out, ledger, keep)
-    changed = len(todo) > 0 or len(keep) < len(ledger)
+    changed = len(to_parse) > 0 or len(keep) < len(ledger)
     del ledger
     duplicate_files = [
         (listing.item(c), listing.item(f)) for c, f in zip(copies.nonzero()[0], first, strict=True)
     ]
-    todo = [listing.item(i) for i in todo]
+    todo = [listing.item(i) for i in to_parse]
     del listing
     task = partial(parse_and_write, out=str(out), pdf=settings)
     with tqdm(total=len(todo), disable=not progress, unit="report") as bar:
@@ -288,7 +289,7 @@ class _Listing:
     format: np.ndarray
     fingerprint: np.ndarray
 
-    def item(self, i: int) -> _Input:
+    def item(self, i: int | np.integer[Any]) -> _Input:
         """Return one input as a record, for parsing or listing it."""
         i = int(i)
         return _Input(
@@ -333,12 +334,12 @@ def _list(paths: list[Path], ledger: pd.DataFrame, pdf: PdfSettings) -> _Listing
         fmt[known] = np.asarray(formats, dtype=object)[codes][at][known]
     else:
         known = np.zeros(n, dtype=bool)
-    for i in np.flatnonzero(regular & ~known):
+    for unread in np.flatnonzero(regular & ~known):
         try:
-            data = read_bytes(paths[i])
+            data = read_bytes(paths[unread])
         except ReadError:
             continue
-        sha256[i], fmt[i] = hashlib.sha256(data).hexdigest(), sniff(data)
+        sha256[unread], fmt[unread] = hashlib.sha256(data).hexdigest(), sniff(data)
     fingerprints = {f: fingerprint(f, pdf) for f in set(fmt)}
     parsers = np.array([fingerprints[f] for f in fmt], dtype=object)
     ids = np.array(report_ids(paths), dtype=object)
@@ -348,7 +349,8 @@ def _list(paths: list[Path], ledger: pd.DataFrame, pdf: PdfSettings) -> _Listing
 def _positions(values: list[str] | pd.Series, among: list[str] | pd.Series) -> np.ndarray:
     """Return where each value is in ``among`` (-1 where it is not)."""
     found = pc.index_in(pa.array(values, pa.string()), value_set=pa.array(among, pa.string()))
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    positions: np.ndarray = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return positions
 
 
 def _copies(sha256: np.ndarray) -> tuple[np.ndarray, list[int]]:
@@ -390,7 +392,7 @@ def _drop_stale(out: Path, ledger: pd.DataFrame, keep: pd.DataFrame) -> None:
     stale = ledger.drop(keep.index)
     for batch, rows in stale.groupby("batch"):
         gone = pa.array(sorted(set(rows.report_id.dropna()) | set(rows.path)), pa.string())
-        for part in _batch_parts(out, batch):
+        for part in _batch_parts(out, str(batch)):  # group keys are typed as any scalar; ids are strings
             column = "path" if part.parent.name == "failures" else "report_id"
             # One file at a time (a dataset scan would read ahead, taking memory for nothing).
             drop = pc.is_in(pq.ParquetFile(part).read(columns=[column], use_threads=False)[column], gone)
@@ -463,7 +465,7 @@ def _migrate_hive_folders(out: Path) -> None:
 
 def _with_year(table: pa.Table, folder: str, name: str) -> pd.DataFrame:
     """Return a part of a hive folder as a frame with the folder's year where the frame has ``year``."""
-    frame = table.to_pandas()
+    frame: pd.DataFrame = table.to_pandas()
     if "year" in frame:
         return frame
     year = pd.to_numeric(pd.Series(folder.removeprefix("year="), index=frame.index), errors="coerce")
@@ -517,7 +519,7 @@ def _remove_unfinished(out: Path) -> None:
 def _finish(
     out: Path,
     keep: pd.DataFrame,
-    duplicate_files,
+    duplicate_files: list[tuple[_Input, _Input]],
     *,
     source: str | os.PathLike[str],
     parsed: int,
@@ -589,7 +591,9 @@ def _new_ledger(out: Path, kept: set[str]) -> pd.DataFrame:
     return added[~repeated]
 
 
-def _duplicates(reports: pd.DataFrame, duplicate_files, forms: list[tuple[str, str]]) -> pd.DataFrame:
+def _duplicates(
+    reports: pd.DataFrame, duplicate_files: list[tuple[_Input, _Input]], forms: list[tuple[str, str]]
+) -> pd.DataFrame:
     """List same-content files, other forms of a fetched report, and reports of one organ and year.
 
     Same-content files are parsed once. A fetched page and the attachments it links are one
@@ -601,8 +605,8 @@ def _duplicates(reports: pd.DataFrame, duplicate_files, forms: list[tuple[str, s
     rows += [("other_form", path, kept) for path, kept in forms]
     known = reports[~reports.path.isin([path for path, _ in forms])]
     known = known.dropna(subset=["organ", "year"]).sort_values(["organ", "year", "path"], kind="stable")
-    later = (known.organ.eq(known.organ.shift()) & known.year.eq(known.year.shift())).fillna(False)
-    later = later.to_numpy(dtype=bool)
+    same = known.organ.eq(known.organ.shift()) & known.year.eq(known.year.shift())
+    later = same.fillna(False).to_numpy(dtype=bool)
     first = known.path.where(~later).ffill()
     rows += [
         ("same_report", p, f) for p, f in zip(known.path[later].tolist(), first[later].tolist(), strict=True)
@@ -625,9 +629,9 @@ def _read_folder(folder: Path, columns: list[str] | None = None) -> pd.DataFrame
         p for p in (folder.rglob("*.parquet") if folder.is_dir() else ()) if not p.name.startswith((".", "_"))
     )
     empty = _empty_frames().get(folder.name)
-    if not parts and empty is None:
-        return pd.DataFrame(columns=columns)
     if not parts:
+        if empty is None:
+            return pd.DataFrame(columns=columns)
         return empty.copy() if columns is None else empty[[c for c in columns if c in empty]].copy()
     # Part by part: a dataset scan reads ahead and takes several times the memory of what it reads.
     tables = []
@@ -645,7 +649,7 @@ def _read_folder(folder: Path, columns: list[str] | None = None) -> pd.DataFrame
                 "year", pa.array([part.parent.name[5:]] * table.num_rows, pa.string())
             )
         tables.append(table)
-    frame = pa.concat_tables(tables, promote_options="default").to_pandas()
+    frame: pd.DataFrame = pa.concat_tables(tables, promote_options="default").to_pandas()
     # Parts come back in file order; sort so that every read gives the same frame.
     frame = frame.sort_values("report_id" if "report_id" in frame else "path", kind="stable")
     frame = frame.reset_index(drop=True)
