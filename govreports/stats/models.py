@@ -22,9 +22,10 @@ import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 # Clusters below this many make cluster-robust standard errors unreliable; the fit says so.
@@ -219,6 +220,7 @@ def fit_quietly(name: str, fit: Callable[[], Any]) -> ModelFit:
     >>> fit_quietly("demo", lambda: 1 / 0).error
     'ZeroDivisionError: division by zero'
     """
+    problem: str | None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -468,20 +470,20 @@ class HurdleResult:
         """Per-observation log-likelihood, in the data's row order."""
         positive = self.endog > 0
         p = np.asarray(self.zero.predict())
-        out = np.where(positive, np.log(p), np.log1p(-p))
+        out: npt.NDArray[np.float64] = np.where(positive, np.log(p), np.log1p(-p))
         out[positive] += self.count.model.loglikeobs(np.asarray(self.count.params))
         return out
 
     def predict(self, which: str = "mean") -> np.ndarray:
         """In-sample ``"prob-zero"``, ``"prob-positive"`` or ``"mean"`` (``P(y > 0) E[y | y > 0]``)."""
-        positive = np.asarray(self.zero.predict())
+        positive: npt.NDArray[np.float64] = np.asarray(self.zero.predict())
         if which == "prob-zero":
             return 1 - positive
         if which == "prob-positive":
             return positive
         if which == "mean":
             offset = np.zeros(self.nobs) if self.offset is None else self.offset
-            truncated = self.count.model.predict(
+            truncated: npt.NDArray[np.float64] = self.count.model.predict(
                 np.asarray(self.count.params), exog=self.exog, offset=offset, which="mean"
             )
             return positive * truncated
@@ -572,7 +574,12 @@ class CountFits:
         True
         """
         usable = self.table.loc[self.table["converged"]]
-        return None if usable.empty else str(usable.loc[usable[criterion].idxmin(), "model"])
+        if usable.empty:
+            return None
+        # The table's index is a RangeIndex (one row per model); the stubs type idxmin's label as any
+        # Hashable, which .loc does not take.
+        best = cast("int", usable[criterion].idxmin())
+        return str(usable.loc[best, "model"])
 
 
 def fit_count_models(
@@ -857,7 +864,7 @@ def _model_kind(fit: ModelFit) -> str:
     result = fit.result
     if isinstance(result, HurdleResult):
         return f"hurdle_{result.dist}"
-    model = getattr(result, "model", None)
+    model: Any = getattr(result, "model", None)  # a statsmodels model, or None
     kind = type(model).__name__ if model is not None else ""
     kinds = {
         "Poisson": "poisson",
@@ -962,6 +969,19 @@ def vuong_test(
     pvalue = math.erfc(abs(statistic) / math.sqrt(2))
     preferred = "neither" if pvalue >= alpha else (first.name if statistic > 0 else second.name)
     return VuongResult(first.name, second.name, float(statistic), float(pvalue), preferred, correction, n)
+
+
+class _TestHeader(TypedDict):
+    """The fields of a :class:`ModelTest` that say what is tested, known before any result."""
+
+    comparison: str
+    first: str
+    second: str
+    nested: bool
+    hypothesis: str
+    test: str
+    null_distribution: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -1079,7 +1099,7 @@ def boundary_lr_test(full: ModelFit, restricted: ModelFit, *, level: float = 0.0
     reason = _NESTED[frozenset(kinds)]
     label = f"{_short(full.name)} vs {_short(restricted.name)}"
     why = _BOUNDARY_WHY.format(reason=reason)
-    base = {
+    base: _TestHeader = {
         "comparison": label,
         "first": full.name,
         "second": restricted.name,
@@ -1141,7 +1161,7 @@ def zero_inflation_score_test(poisson: ModelFit, *, level: float = 0.05) -> Mode
     >>> zero_inflation_score_test(fits.fits["poisson"]).reject
     True
     """
-    base = {
+    base: _TestHeader = {
         "comparison": "ZIP vs Poisson",
         "first": "zip",
         "second": poisson.name,
@@ -1264,7 +1284,8 @@ def zero_inflation_tests(
         fits = fit_count_models(fits)
     if fits.design is None:
         raise ValueError("these fits do not carry their design: fit them with fit_count_models")
-    design, options = fits.design, {"min_nobs": 50, "maxiter": 2000, "cov_type": "robust"} | fits.options
+    design = fits.design
+    options: dict[str, Any] = {"min_nobs": 50, "maxiter": 2000, "cov_type": "robust"} | fits.options
     options.setdefault("hurdle_zero", "logit")
     exog_infl = fits.exog_infl if fits.exog_infl is not None else design.exog
     cov = _covariance(design, options["cov_type"])
