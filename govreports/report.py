@@ -219,6 +219,10 @@ def parse_source(
             raise RefusedInputError(name, "refused: its structure is nested too deeply to parse") from None
 
 
+# The formats text given as a string can be in: the others are binary files.
+_TEXT_FORMATS = frozenset({"text", "markdown", "crawl", "html"})
+
+
 def _parse_source(
     source: str | os.PathLike[str] | None, *, text: str | None, report_id: str | None
 ) -> ParsedReport:
@@ -227,8 +231,8 @@ def _parse_source(
     if text is not None:
         data = text.encode("utf-8")
         name, fmt = "<text>", sniff(data)
-        # Text that sniffs as an image ("GIF8...") has no reader: calling None raises a TypeError
-        # here rather than the UnsupportedInputError a file gets.
+        if fmt not in _TEXT_FORMATS:
+            fmt = "text"  # text that starts like a binary file ("%PDF", "GIF89a") is still text
         read = cast(Callable[..., Document], get_reader(fmt))
         if fmt in ("text", "markdown"):
             document = read(name, text=text)

@@ -56,6 +56,15 @@ def test_unsupported_format_says_so(tmp_path):
         gr.read_report(path)
 
 
+@pytest.mark.parametrize("start", ["GIF89a", "%PDF-1.4", "PK\x03\x04", "\x89PNG"])
+def test_text_that_starts_like_a_binary_file_is_read_as_text(start):
+    # A file is told by its content; a string passed as text= is text whatever it starts with.
+    with pytest.raises(NoTablesError, match=r"<text>: no tables found"):
+        gr.read_report(text=f"{start} 某县2023年政府信息公开工作年度报告\n表格见图片。")
+    report = gr.read_report(text=start + "\n" + SEED.read_text(encoding="utf-8"))
+    assert report.meta["format"] == "text" and report.cells.value.notna().sum() > 150
+
+
 def test_missing_file():
     with pytest.raises(UnreadableFileError, match=r"nope\.txt: cannot open: no such file"):
         gr.read_report("nope.txt")
