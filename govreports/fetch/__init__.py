@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sys
 import types
+from typing import Any
 
 from govreports.fetch.command import add_arguments, from_args, main
 from govreports.fetch.discovery import DEFAULT_PATTERNS
@@ -49,7 +50,7 @@ __all__ = [
 class _CallableModule(types.ModuleType):
     """Make this module callable as :func:`run` (so that ``gr.fetch(...)`` fetches)."""
 
-    def __call__(self, *args, **kwargs) -> FetchSummary:
+    def __call__(self, *args: Any, **kwargs: Any) -> FetchSummary:
         return run(*args, **kwargs)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+from typing import Any
 
 from govreports.fetch.discovery import DEFAULT_PATTERNS
 from govreports.fetch.run import CONTACT_VARIABLE, FetchOptions, run
@@ -86,7 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
-def from_args(args: argparse.Namespace) -> dict:
+def from_args(args: argparse.Namespace) -> dict[str, Any]:
     """Return the keyword arguments of :func:`govreports.fetch.run` from parsed arguments."""
     return {
         "sources": args.sources,

@@ -18,6 +18,7 @@ from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, Never
 
 import httpx
 from tqdm import tqdm
@@ -48,7 +49,7 @@ from govreports.fetch.discovery import (
     site_of,
 )
 from govreports.fetch.sources import Source, as_sources
-from govreports.fetch.state import Item, State
+from govreports.fetch.state import Item, Planned, Row, State
 from govreports.fetch.unpack import Member, NotAnArchiveError, members
 
 log = logging.getLogger("govreports.fetch")
@@ -143,7 +144,7 @@ class FetchSummary:
 
 
 def run(
-    sources: str | os.PathLike[str] | list[Source | str], out_dir: str | os.PathLike[str], **options
+    sources: str | os.PathLike[str] | list[Source | str], out_dir: str | os.PathLike[str], **options: Any
 ) -> FetchSummary:
     """Fetch annual reports from column and report pages into ``out_dir``; return what was done.
 
@@ -220,7 +221,7 @@ def run(
     return summary
 
 
-def summarize(rows: list[dict], run_id: int, resumed: bool, root: Path) -> FetchSummary:
+def summarize(rows: list[Row], run_id: int, resumed: bool, root: Path) -> FetchSummary:
     """Sum up the manifest rows of one run."""
     summary = FetchSummary(run_id, resumed, root)
     reports = set()
@@ -284,7 +285,7 @@ class _Crawler:
 
     def crawl(self) -> None:
         pool = ThreadPoolExecutor(self.settings.hosts, thread_name_prefix="govreports-fetch")
-        active: dict[str, Future] = {}
+        active: dict[str, Future[None]] = {}
         ended: set[str] = set()  # a site is crawled once per invocation, whatever it left
         try:
             while True:
@@ -326,7 +327,7 @@ class _Crawler:
 class _SiteCrawl:
     """One site's queue, worked through in order with one client."""
 
-    def __init__(self, crawler: _Crawler, site: str, client: SiteClient, bar: tqdm) -> None:
+    def __init__(self, crawler: _Crawler, site: str, client: SiteClient, bar: tqdm[Never]) -> None:
         self.crawler, self.site, self.client, self.bar = crawler, site, client, bar
         self.state, self.root, self.run_id = crawler.state, crawler.root, crawler.run_id
         self.settings, self.rules = crawler.settings, crawler.rules
@@ -386,7 +387,7 @@ class _SiteCrawl:
         else:
             self._content(item, response, previous)
 
-    def _reusable(self, item: Item, previous: dict) -> bool:
+    def _reusable(self, item: Item, previous: Row) -> bool:
         """Whether a conditional request may stand: what a 304 would stand for is still at hand."""
         saved = previous["saved_file"]
         if saved and not (self.root / saved).is_file():
@@ -395,13 +396,13 @@ class _SiteCrawl:
             return False
         return bool(saved) or previous["kind"] == "column"
 
-    def _known(self, item: Item, previous: dict) -> None:
+    def _known(self, item: Item, previous: Row) -> None:
         reason = "known from an earlier run, not requested again (recheck off)"
         self._record_like(item, previous, outcome="known", change="unchanged", reason=reason)
         self._unpack_known(item, previous, previous["fetched_at"])
         self._apply(item, self.state.links(item.url) or [])
 
-    def _not_modified(self, item: Item, response: Response, previous: dict) -> None:
+    def _not_modified(self, item: Item, response: Response, previous: Row) -> None:
         self._record_like(
             item,
             previous,
@@ -413,7 +414,7 @@ class _SiteCrawl:
         self._unpack_known(item, previous, response.fetched_at)
         self._apply(item, self.state.links(item.url) or [])
 
-    def _content(self, item: Item, response: Response, previous: dict | None) -> None:
+    def _content(self, item: Item, response: Response, previous: Row | None) -> None:
         content_type = (response.content_type or "").split(";")[0].strip().lower()
         is_html = "html" in content_type or (
             content_type in ("", "application/octet-stream", "text/plain")
@@ -453,7 +454,7 @@ class _SiteCrawl:
 
     # Links ------------------------------------------------------------------------------
 
-    def _plan_column(self, item: Item, page: Page) -> list[dict]:
+    def _plan_column(self, item: Item, page: Page) -> list[Planned]:
         planned = []
         for link in report_links(page, self.rules):
             reason = self.rules.year_reason(link.text)
@@ -466,7 +467,7 @@ class _SiteCrawl:
             planned.append(_plan(url, "column", None, None, None, None))
         return planned
 
-    def _plan_attachments(self, item: Item, page: Page) -> list[dict]:
+    def _plan_attachments(self, item: Item, page: Page) -> list[Planned]:
         planned = []
         for link in page.links:
             if link.neighbour or not attachment_type(link.url, link.text):
@@ -478,7 +479,7 @@ class _SiteCrawl:
             )
         return planned
 
-    def _apply(self, item: Item, planned: list[dict]) -> None:
+    def _apply(self, item: Item, planned: list[Planned]) -> None:
         """Queue what a page led to; record once per run the links that are not followed, and why."""
         for plan in planned:
             if plan["reason"] is None:
@@ -510,7 +511,9 @@ class _SiteCrawl:
 
     # Saving -----------------------------------------------------------------------------
 
-    def _save(self, item: Item, response: Response, previous: dict | None, *, kind: str, page=None) -> None:
+    def _save(
+        self, item: Item, response: Response, previous: Row | None, *, kind: str, page: Page | None = None
+    ) -> None:
         body = response.content
         name = file_name(
             response.final_url, response.content_type, response.headers.get("content-disposition")
@@ -538,7 +541,7 @@ class _SiteCrawl:
         if isinstance(found, list):
             self._save_members(item, found, stored.saved, response.fetched_at, response.warc_file)
 
-    def _store(self, url: str, body: bytes, previous: dict | None, name: str) -> _Stored:
+    def _store(self, url: str, body: bytes, previous: Row | None, name: str) -> _Stored:
         """Save a URL's content under ``name``, unless it is unchanged or another URL's file holds it.
 
         A file edited since the last run is kept in both versions, the earlier one aside.
@@ -547,10 +550,12 @@ class _SiteCrawl:
         change, previous_sha = _change(previous, sha)
         old = previous["saved_file"] if previous else None
         kept = old and not old.startswith(f"{VERSIONS_FOLDER}/") and (self.root / old).is_file()
-        if change == "unchanged" and kept:
-            return _Stored(old, previous["duplicate_of"], change, previous_sha)
-        if change == "changed" and kept and not previous["duplicate_of"]:
-            self.state.move_saved_file(old, keep_version(self.root, old, previous["fetched_at"]))
+        if kept:
+            assert previous is not None and old is not None  # a kept file is the previous row's
+            if change == "unchanged":
+                return _Stored(old, previous["duplicate_of"], change, previous_sha)
+            if change == "changed" and not previous["duplicate_of"]:
+                self.state.move_saved_file(old, keep_version(self.root, old, previous["fetched_at"]))
         twin = self.state.saved_with_sha(sha, url)
         if twin is not None and (self.root / twin["saved_file"]).is_file():
             return _Stored(twin["saved_file"], twin["url"], change, previous_sha)
@@ -562,7 +567,7 @@ class _SiteCrawl:
 
     # Zip attachments --------------------------------------------------------------------
 
-    def _unpack_known(self, item: Item, previous: dict, fetched_at: str | None) -> None:
+    def _unpack_known(self, item: Item, previous: Row, fetched_at: str | None) -> None:
         """List again the members of an archive known from an earlier run (not modified, or known)."""
         saved = previous["saved_file"]
         if not saved or not saved.startswith(f"{ZIP_FOLDER}/") or previous["duplicate_of"]:
@@ -615,7 +620,7 @@ class _SiteCrawl:
 
     # Manifest rows ----------------------------------------------------------------------
 
-    def _record(self, item: Item, response: Response | None = None, **fields) -> None:
+    def _record(self, item: Item, response: Response | None = None, **fields: Any) -> None:
         row = {
             "run_id": self.run_id,
             "site": item.site,
@@ -649,7 +654,9 @@ class _SiteCrawl:
         row.update(fields)
         self.state.record(row)
 
-    def _record_like(self, item: Item, previous: dict, *, response: Response | None = None, **fields) -> None:
+    def _record_like(
+        self, item: Item, previous: Row, *, response: Response | None = None, **fields: Any
+    ) -> None:
         """Record a URL whose content is the one known from an earlier row (not modified, or known)."""
         kept = ("kind", "bytes", "sha256", "title", "saved_file", "published", "duplicate_of", "report_url")
         self._record(item, response, **{name: previous[name] for name in kept}, **fields)
@@ -673,7 +680,9 @@ def _read_archive(body: bytes, max_bytes: int) -> list[Member] | str:
         return str(error)
 
 
-def _plan(url: str, kind: str, report_url, link_text, date, reason) -> dict:
+def _plan(
+    url: str, kind: str, report_url: str | None, link_text: str | None, date: str | None, reason: str | None
+) -> Planned:
     return {
         "url": url,
         "kind": kind,
@@ -692,7 +701,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _change(previous: dict | None, sha: str) -> tuple[str, str | None]:
+def _change(previous: Row | None, sha: str) -> tuple[str, str | None]:
     """Compare with the last known content: ``new``, ``unchanged`` or ``changed`` (and the earlier sha256)."""
     if previous is None:
         return "new", None

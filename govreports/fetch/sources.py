@@ -75,6 +75,7 @@ def as_sources(items: Iterable[Source | str] | str | os.PathLike[str]) -> list[S
         return read_sources(items)
     if isinstance(items, str):
         items = [items]
+    assert not isinstance(items, os.PathLike)  # read above: a pathlib path never prints a URL's "//"
     sources = []
     for item in items:
         sources.append(
@@ -135,7 +136,9 @@ def _text(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
-def _source(url: str, kind: str, organ, year, region, where: str) -> Source:
+def _source(
+    url: str, kind: str, organ: str | None, year: int | None, region: str | None, where: str
+) -> Source:
     if not _looks_like_url(url):
         raise ValueError(f"{where}: not an http(s) URL: {url!r}")
     return Source(normalize_url(url), kind, organ, year, region)

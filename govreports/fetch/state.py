@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypedDict
 
 # One row per request outcome: the manifest, in the order the rows were written.
 FETCH_COLUMNS = (
@@ -52,6 +53,23 @@ FETCH_COLUMNS = (
     "payload_digest",
 )
 
+# A row of the fetches table (or one about to be written): SQLite values by column name.
+Row = dict[str, Any]
+# What a source says of the reports found from it: organ, year and region (None: not known).
+Hints = dict[str, str | int | None]
+
+
+class Planned(TypedDict):
+    """A link a page led to: queued, or recorded as skipped with the reason."""
+
+    url: str
+    kind: str
+    report_url: str | None
+    link_text: str | None
+    date: str | None
+    reason: str | None
+
+
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, options TEXT
@@ -84,7 +102,7 @@ class Item:
     report_url: str | None
     link_text: str | None
     date: str | None
-    hints: dict
+    hints: Hints
 
 
 def now() -> str:
@@ -116,7 +134,7 @@ class State:
 
     # Runs -------------------------------------------------------------------------------
 
-    def open_run(self, options: dict) -> tuple[int, bool]:
+    def open_run(self, options: dict[str, Any]) -> tuple[int, bool]:
         """Resume the last run if it did not finish, else start a new one: ``(run_id, resumed)``."""
         with self._locked() as db:
             last = db.execute("SELECT run_id, finished FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()
@@ -125,7 +143,9 @@ class State:
             cursor = db.execute(
                 "INSERT INTO runs (started, options) VALUES (?, ?)", (now(), json.dumps(options, default=str))
             )
-            return cursor.lastrowid, False
+            run_id = cursor.lastrowid
+            assert run_id is not None  # set by the INSERT just made
+            return run_id, False
 
     def finish_run(self, run_id: int) -> None:
         """Mark a run as ended: the next invocation starts a new one."""
@@ -145,7 +165,7 @@ class State:
         report_url: str | None = None,
         link_text: str | None = None,
         date: str | None = None,
-        hints: dict | None = None,
+        hints: Hints | None = None,
         done: bool = False,
     ) -> bool:
         """Queue a URL for this run; False when the run already has it (found twice)."""
@@ -209,14 +229,14 @@ class State:
 
     # Fetches ----------------------------------------------------------------------------
 
-    def record(self, row: dict) -> None:
+    def record(self, row: Row) -> None:
         """Write one manifest row."""
         values = [row.get(column) for column in FETCH_COLUMNS]
         columns, marks = ", ".join(FETCH_COLUMNS), ", ".join("?" * len(FETCH_COLUMNS))
         with self._locked() as db:
             db.execute(f"INSERT INTO fetches ({columns}) VALUES ({marks})", values)
 
-    def last_fetch(self, url: str) -> dict | None:
+    def last_fetch(self, url: str) -> Row | None:
         """Return the latest row of a URL that holds its content (a 200, or a 304 standing for one)."""
         with self._locked() as db:
             row = db.execute(
@@ -226,7 +246,7 @@ class State:
             ).fetchone()
         return dict(row) if row is not None else None
 
-    def fetched_in_run(self, run_id: int, url: str) -> dict | None:
+    def fetched_in_run(self, run_id: int, url: str) -> Row | None:
         """Return this run's row for a URL, if it has one."""
         with self._locked() as db:
             row = db.execute(
@@ -234,7 +254,7 @@ class State:
             ).fetchone()
         return dict(row) if row is not None else None
 
-    def saved_with_sha(self, sha256: str, url: str) -> dict | None:
+    def saved_with_sha(self, sha256: str, url: str) -> Row | None:
         """Return a row of another URL whose saved file holds these very bytes (the same report twice)."""
         with self._locked() as db:
             row = db.execute(
@@ -275,11 +295,13 @@ class State:
                 "AND kind IN ('column', 'report') AND attempts IS NOT NULL",
                 (run_id, site),
             ).fetchone()
-        return row[0]
+        count: int = row[0]
+        return count
 
-    def rows(self, run_id: int | None = None) -> list[dict]:
+    def rows(self, run_id: int | None = None) -> list[Row]:
         """Return the manifest rows, of one run or of all, in the order they were written."""
-        query, params = "SELECT * FROM fetches", ()
+        query = "SELECT * FROM fetches"
+        params: tuple[int, ...] = ()
         if run_id is not None:
             query, params = query + " WHERE run_id = ?", (run_id,)
         with self._locked() as db:
@@ -287,7 +309,7 @@ class State:
 
     # Links ------------------------------------------------------------------------------
 
-    def save_links(self, page_url: str, planned: Iterable[dict]) -> None:
+    def save_links(self, page_url: str, planned: Iterable[Planned]) -> None:
         """Remember what a page led to, for a later run that finds the page not modified."""
         with self._locked() as db:
             db.execute(
@@ -295,7 +317,7 @@ class State:
                 (page_url, json.dumps(list(planned), ensure_ascii=False)),
             )
 
-    def links(self, page_url: str) -> list[dict] | None:
+    def links(self, page_url: str) -> list[Planned] | None:
         """Return what a page led to when it was last read, or None when it never was."""
         with self._locked() as db:
             row = db.execute("SELECT planned FROM links WHERE page_url = ?", (page_url,)).fetchone()
