@@ -22,10 +22,12 @@ import hashlib
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path, PurePosixPath
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -33,7 +35,7 @@ import pandas as pd
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from govreports.fetch.state import FETCH_COLUMNS
+from govreports.fetch.state import FETCH_COLUMNS, Row
 
 HIDDEN = ".fetch"
 MANIFEST_CSV = "MANIFEST.csv"
@@ -59,7 +61,7 @@ _KNOWN_SUFFIXES = frozenset(
 )
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"\\|?*]')
 _MAX_PART = 120  # bytes of UTF-8 in one path component
-_INTEGER_COLUMNS = {
+_INTEGER_COLUMNS: dict[str, Literal["Int16", "Int32", "Int64"]] = {
     "run_id": "Int32",
     "status": "Int16",
     "bytes": "Int64",
@@ -106,7 +108,7 @@ class WarcArchive:
         with self._lock:
             self._file.close()
 
-    def _write(self, record) -> None:
+    def _write(self, record: Any) -> None:  # a warcio record (warcio has no types)
         with self._lock:
             self._writer.write_record(record)
             self._file.flush()
@@ -155,7 +157,7 @@ class WarcArchive:
             self._file.flush()
         return digest, self.path.name
 
-    def _request_record(self, request: httpx.Request):
+    def _request_record(self, request: httpx.Request) -> Any:
         target = request.url.raw_path.decode("ascii")
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
         http_headers = StatusAndHeaders(f"{request.method} {target} HTTP/1.1", headers, is_http_request=True)
@@ -255,22 +257,24 @@ def keep_version(root: Path, name: str, fetched_at: str | None) -> str:
     return moved
 
 
-def manifest_frame(rows: list[dict]) -> pd.DataFrame:
+def manifest_frame(rows: list[Row]) -> pd.DataFrame:
     """Return the manifest as a typed frame: one row per request outcome, in the order they happened."""
     frame = pd.DataFrame.from_records(rows, columns=list(FETCH_COLUMNS))
     for column in frame.columns:
-        frame[column] = frame[column].astype(_INTEGER_COLUMNS.get(column, "string"))
+        dtype: Literal["Int16", "Int32", "Int64", "string"] = _INTEGER_COLUMNS.get(column, "string")
+        frame[column] = frame[column].astype(dtype)
     return frame
 
 
-def write_manifest(root: Path, rows: list[dict]) -> pd.DataFrame:
+def write_manifest(root: Path, rows: list[Row]) -> pd.DataFrame:
     """Write ``MANIFEST.csv`` (UTF-8 with BOM, for Excel) and ``.fetch/manifest.parquet``."""
     frame = manifest_frame(rows)
     (root / HIDDEN).mkdir(parents=True, exist_ok=True)
-    for target, write in (
+    writers: tuple[tuple[Path, Callable[[Path], object]], ...] = (
         (root / MANIFEST_CSV, lambda path: frame.to_csv(path, index=False, encoding="utf-8-sig")),
         (root / MANIFEST_PARQUET, lambda path: frame.to_parquet(path, index=False)),
-    ):
+    )
+    for target, write in writers:
         temporary = target.with_name(f".{target.name}.part")
         write(temporary)
         os.replace(temporary, target)

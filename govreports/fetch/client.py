@@ -24,6 +24,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -31,6 +32,9 @@ from protego import Protego
 
 from govreports.fetch.discovery import decode_page, normalize_url, same_site
 from govreports.fetch.state import now
+
+if TYPE_CHECKING:
+    from govreports.fetch.archive import WarcArchive
 
 ROBOTS_AGENT = "govreports"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
@@ -79,7 +83,8 @@ class Response:
     @property
     def content_type(self) -> str | None:
         """The Content-Type header, if any."""
-        return self.headers.get("content-type")
+        content_type: str | None = self.headers.get("content-type")
+        return content_type
 
 
 class SiteClient:
@@ -88,7 +93,7 @@ class SiteClient:
     def __init__(
         self,
         options: ClientOptions,
-        archive,
+        archive: WarcArchive,
         *,
         transport: httpx.BaseTransport | None = None,
         stop: threading.Event | None = None,
@@ -116,7 +121,7 @@ class SiteClient:
     def __enter__(self) -> SiteClient:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # Robots -----------------------------------------------------------------------------
@@ -161,7 +166,8 @@ class SiteClient:
         max_bytes: int | None = None,
     ) -> Response:
         """GET a URL, following redirects within the site; conditional when validators are given."""
-        current, hops = url, []
+        current = url
+        hops: list[str] = []
         while True:
             if check_robots and not self.allowed(current):
                 parts = urlsplit(current)
@@ -211,6 +217,7 @@ class SiteClient:
                 url, current, headers, max_bytes or self.options.max_bytes
             )
             if failure is None:
+                assert response is not None  # only a failure comes without a response
                 response.attempts = attempt
                 return response
             if attempt == attempts:
@@ -223,7 +230,7 @@ class SiteClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _attempt(
-        self, url: str, current: str, headers: dict, max_bytes: int
+        self, url: str, current: str, headers: dict[str, str], max_bytes: int
     ) -> tuple[Response | None, str | None, float | None]:
         """Send once: ``(response, why to try again or None, seconds the server asks to wait)``."""
         try:
@@ -244,7 +251,7 @@ class SiteClient:
             if remaining > 0:
                 self.stop.wait(remaining)
 
-    def _send(self, url: str, current: str, headers: dict, max_bytes: int) -> Response:
+    def _send(self, url: str, current: str, headers: dict[str, str], max_bytes: int) -> Response:
         request = self._client.build_request("GET", current, headers=headers)
         self.requests += 1
         try:

@@ -29,6 +29,7 @@ import codecs
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree, html
@@ -171,7 +172,8 @@ def parse_page(url: str, data: bytes, content_type: str | None = None) -> Page:
     root = _parse_html(text)
     if root is None:
         return Page(url, None, encoding=encoding)
-    base = urljoin(url, (root.xpath("//base/@href") or [""])[0].strip())
+    hrefs = cast("list[str]", root.xpath("//base/@href"))  # attribute values, as selected
+    base = urljoin(url, (hrefs or [""])[0].strip())
     links = list(_links(root, base)) + list(_embedded(root, base))
     return Page(
         url=url,
@@ -195,9 +197,12 @@ def _parse_html(text: str) -> etree._Element | None:
 
 def _title(root: etree._Element) -> str | None:
     for name in _TITLE_META:
-        content = root.xpath(
-            f"//meta[translate(@name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-            f"'abcdefghijklmnopqrstuvwxyz')='{name}']/@content"
+        content = cast(
+            "list[str]",  # attribute values, as selected
+            root.xpath(
+                f"//meta[translate(@name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+                f"'abcdefghijklmnopqrstuvwxyz')='{name}']/@content"
+            ),
         )
         if content and content[0].strip():
             return _squash(content[0])
@@ -211,7 +216,8 @@ def _squash(text: str) -> str:
 
 def _reads_as_report(root: etree._Element) -> bool:
     body = root.find("body")
-    text = re.sub(r"\s+", "", body.text_content()) if body is not None else ""
+    # lxml.html's elements have text_content(); lxml-stubs 0.5 know them as plain _Element.
+    text = re.sub(r"\s+", "", body.text_content()) if body is not None else ""  # type: ignore[attr-defined]
     return sum(marker in text for marker in _REPORT_MARKERS) >= 2
 
 
@@ -223,7 +229,8 @@ def _published(root: etree._Element) -> str | None:
             if date:
                 return date
     body = root.find("body")
-    text = _squash(body.text_content()) if body is not None else ""
+    # lxml.html's elements have text_content(); lxml-stubs 0.5 know them as plain _Element.
+    text = _squash(body.text_content()) if body is not None else ""  # type: ignore[attr-defined]
     match = _PUBLISHED_LABEL.search(text)
     return iso_date(match[1]) if match else None
 
@@ -272,7 +279,8 @@ def _link_words(anchor: etree._Element) -> str:
     >>> _link_words(html.fromstring('<a title="某县2023年政府信息公开工作年度报告">某县2023年政府信息…</a>'))
     '某县2023年政府信息公开工作年度报告'
     """
-    text, title = _squash(anchor.text_content()), _squash(anchor.get("title") or "")
+    # lxml.html's elements have text_content(); lxml-stubs 0.5 know them as plain _Element.
+    text, title = _squash(anchor.text_content()), _squash(anchor.get("title") or "")  # type: ignore[attr-defined]
     shown = text.rstrip("…. ")
     if not title or title == text:
         return text
@@ -297,7 +305,8 @@ def _context(anchor: etree._Element) -> str:
         if node is None or node.tag in ("li", "tr", "dd", "dt", "p"):
             break
         node = node.getparent()
-    return _squash(node.text_content()) if node is not None else ""
+    # lxml.html's elements have text_content(); lxml-stubs 0.5 know them as plain _Element.
+    return _squash(node.text_content()) if node is not None else ""  # type: ignore[attr-defined]
 
 
 def pager_urls(url: str, text: str, links: list[Link]) -> list[str]:
@@ -374,6 +383,7 @@ class LinkRules:
 
     patterns: tuple[str, ...] = DEFAULT_PATTERNS
     years: tuple[int, int] | None = None
+    _compiled: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_compiled", tuple(re.compile(p) for p in self.patterns))

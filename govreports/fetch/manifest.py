@@ -12,11 +12,14 @@ form to keep: the one parsed with the most values, the others listed as its dupl
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol, cast
 
 import pandas as pd
+from pandas.api.typing import NAType
 
 from govreports.fetch.archive import HIDDEN, MANIFEST_PARQUET
 
@@ -48,6 +51,22 @@ class Hint:
     role: str  # "page" (a report page) or "attachment" (a file a page links, or a report file)
     title: str | None
     fetched_at: str | None
+
+
+class _Fetched(Protocol):
+    """A manifest row as ``itertuples`` gives it: the columns read here (``<NA>`` where empty)."""
+
+    url: str
+    final_url: str | NAType
+    saved_file: str
+    kind: str
+    published: str | NAType
+    organ: str | NAType
+    year: int | NAType
+    region: str | NAType
+    report_url: str | NAType
+    title: str | NAType
+    fetched_at: str | NAType
 
 
 def _read_manifest(root: Path) -> pd.DataFrame | None:
@@ -90,7 +109,8 @@ def _hints_cached(root: str, stamp: float) -> dict[str, Hint]:
         frame.saved_file.notna() & frame.duplicate_of.isna() & frame.outcome.isin(["fetched", "known"])
     ]
     hints = {}
-    for row in saved.itertuples(index=False):
+    # pandas-stubs type a row's fields as any scalar; the manifest's columns are known (manifest_frame).
+    for row in cast("Iterable[_Fetched]", saved.itertuples(index=False)):
         if str(row.saved_file).startswith(f"{HIDDEN}/"):
             continue
         year = None if pd.isna(row.year) else int(row.year)
@@ -114,7 +134,7 @@ def _hints(root: str) -> dict[str, Hint]:
     return _hints_cached(root, stamp)
 
 
-def _value(value: object) -> str | None:
+def _value(value: str | NAType | None) -> str | None:
     return None if value is None or pd.isna(value) else str(value)
 
 
@@ -216,11 +236,11 @@ def _choose_forms(frame: pd.DataFrame, group: pd.DataFrame) -> None:
             kept.append((index, organ, year))
             frame.loc[index, "preferred"] = True
         else:
-            frame.loc[index, "duplicate_of"] = frame.at[same, "path"]
+            frame.loc[index, "duplicate_of"] = cast(str, frame.at[same, "path"])  # .at: typed as any scalar
     if kept:
-        frame.loc[group.index[~group.parsed.to_numpy(dtype=bool)], "duplicate_of"] = frame.at[
-            kept[0][0], "path"
-        ]
+        frame.loc[group.index[~group.parsed.to_numpy(dtype=bool)], "duplicate_of"] = cast(
+            str, frame.at[kept[0][0], "path"]
+        )
 
 
 def _agrees(a: object, b: object) -> bool:
