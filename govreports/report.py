@@ -418,7 +418,8 @@ def _simplified(document: Document) -> Document:
     """Return the document in simplified characters, which the template's labels are written in."""
     convert = _to_simplified()
     rows = [RawRow(tuple(map(convert, row.cells)), row.line) for row in document.rows]
-    return replace(document, text=convert(document.text), rows=rows)
+    prose = convert(document.prose) if document.prose is not None else None
+    return replace(document, text=convert(document.text), rows=rows, prose=prose)
 
 
 def _parse_document(document: Document, report_id: str, fmt: str, sha256: str) -> ParsedReport:
@@ -470,7 +471,7 @@ def _parse_document(document: Document, report_id: str, fmt: str, sha256: str) -
         cells = [(report_id, *r, r[:3] in failed) for r in paged]
     else:  # most reports; a record is (table, row, col, value, status, raw, source_ref)
         cells = [(report_id, t, row, col, v, s, raw, ref, False) for t, row, col, v, s, raw, ref in paged]
-    stated = extract_figures(document.text)
+    stated = extract_figures(document.text if document.prose is None else document.prose)
     applications = [f.value for f in stated if f.figure == "applications_received"]
     found = identities + soft_checks(records, meta["level"], applications, values) if records else []
     head = (report_id,)

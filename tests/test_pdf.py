@@ -6,10 +6,12 @@ PDFs are rendered once per session.
 """
 
 import hashlib
+import io
 import re
 import shutil
 import struct
 
+import docx
 import pypdfium2 as pdfium
 import pytest
 from conftest import RAW_DIR, cell_tuples, golden_cells, misreading_engine, pdf_file
@@ -25,10 +27,12 @@ from govreports.errors import (
     TableEngineError,
     UnsupportedInputError,
 )
+from govreports.figures import extract_figures
 from govreports.readers import pdf_engines
 from govreports.readers.pdf import PdfSettings, locate_pages, read_pdf, use_pdf_settings
 from govreports.readers.pdf_engines import read_document, read_text_layer
-from govreports.render.pdf import FONTS, render_pdfs
+from govreports.render.docx import render_docx
+from govreports.render.pdf import FONTS, docx_to_pdf, render_pdfs, set_font
 from govreports.synth import generate_report
 
 HUAIAN = RAW_DIR / "huaian-city-2024.pdf"
@@ -69,6 +73,49 @@ def test_huaian_tables_are_located_from_the_text_layer():
     pages = read_text_layer("huaian.pdf", HUAIAN.read_bytes())
     assert len(pages) == 6
     assert locate_pages(pages) == [2, 3, 4]  # pages 3-5; the prose of page 2 names 行政复议 once
+
+
+def test_huaian_figures_are_read_from_whole_sentences():
+    figures = _read(HUAIAN).figures.set_index("figure")
+    # Page 2 prints "…政府信息公开行政复议 351" and "件，其中结果维持 72 件…" on two lines.
+    assert figures.loc["reviews", "value"] == 351
+    assert figures.loc["reviews", "sentence"].endswith("尚未审结 37 件")
+    assert figures.loc["applications_received", "sentence"] == (
+        "2024 年，全市共受理政府信息公开申请 3119 件，答复 3050 件（含上年度结转申请 34 件，"
+        "另有 103 件顺延到下年度答复），均在法定期限内予以答复"
+    )
+    assert figures.loc["lawsuits", "value"] == 46
+
+
+# A sentence placed after 0-39 characters of filler, so that each place in it falls at a line end.
+WRAPPED = "本年度共受理政府信息公开申请1234567件，办结1234560件。"
+FILLER = "我们坚持以公开为常态不公开为例外持续推进政务公开工作取得实效全面提升政府透明度"
+
+
+@pytest.fixture(scope="module", params=FONTS)
+def wrapped_prose(request):
+    """A report PDF with 40 paragraphs of prose, each wrapping WRAPPED at another place."""
+    document = docx.Document(io.BytesIO(set_font(render_docx(generate_report(seed=3)), request.param)))
+    heading = next(p for p in document.paragraphs if p.text.startswith("二、"))
+    for k in range(40):
+        heading.insert_paragraph_before(FILLER[:k] + WRAPPED)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return docx_to_pdf([buffer.getvalue()])[0]
+
+
+def test_a_sentence_broken_at_a_line_end_is_read_whole(wrapped_prose):
+    document = read_pdf("wrapped.pdf", data=wrapped_prose)
+    printed = [line for line in document.text.split("\n") if "本年度共受理" in line]
+    assert any(line.endswith("申请") for line in printed)  # the number went to the next line
+    assert any(line.endswith("1234567") for line in printed)  # and the unit did
+    sentences = [line for line in document.prose.split("\n") if "本年度共受理" in line]
+    assert len(sentences) == 40
+    assert [s for s in sentences if not s.replace(" ", "").endswith(WRAPPED)] == []
+    received = [
+        [f.value for f in extract_figures(s) if f.figure == "applications_received"] for s in sentences
+    ]
+    assert received == [[1234567.0]] * 40
 
 
 def test_huaian_rows_stitch_the_page_breaks():

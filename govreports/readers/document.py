@@ -24,6 +24,9 @@ class Document:
     each page starts on, for inputs with pages (PDF). ``runs_collapsed`` says that the input
     shows the mark of a crawler that kept one line of each run of identical lines (see
     :func:`runs_look_collapsed`), so that one printed value may stand for several equal cells.
+    ``prose`` is the text with each paragraph's wrapped lines joined, for inputs whose reader
+    tells a paragraph from its printed lines (PDF): narrative figures are read from it, so that
+    a sentence broken at the end of a line is read whole.
     """
 
     source: str
@@ -34,6 +37,7 @@ class Document:
     published: str | None = None
     page_starts: tuple[int, ...] = ()
     runs_collapsed: bool = False
+    prose: str | None = None
 
     def page_of(self, line: int) -> int | None:
         r"""Return the 1-based page that a line of ``text`` is on, or None without pages.

@@ -87,7 +87,9 @@ def read_pdf(
         grids = check_text_layer(grids, pages)
     text = "\n".join(line.text for page in pages for line in page.lines)
     starts = tuple(accumulate((len(page.lines) for page in pages[:-1]), initial=1))
-    return Document(source, text, assemble(pages, grids), "pdf", page_starts=starts)
+    rows = assemble(pages, grids)
+    prose = "\n".join("\t".join(row.cells) for row in rows)  # paragraphs whole, as HTML's text
+    return Document(source, text, rows, "pdf", page_starts=starts, prose=prose)
 
 
 # Marker fragments: the row labels of the three tables (and the 表二 section heading). A page

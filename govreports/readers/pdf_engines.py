@@ -674,7 +674,10 @@ def _same_paragraph(previous: Line, line: Line, margins: tuple[float, float]) ->
     """Tell whether ``line`` continues the paragraph of the line before it.
 
     It does when the line before runs to the right margin (it wrapped) and this one starts at
-    the left margin (no first-line indent), in about the same size, without a list marker.
+    the left margin (no first-line indent), in about the same size, without a list marker. A
+    line that starts with a number or a Latin word, or a character and punctuation that may
+    not start a line, may follow one that ends short by their width: they did not fit at the
+    end of the line before.
     """
     left, right = margins
     height = previous.height
@@ -684,11 +687,35 @@ def _same_paragraph(previous: Line, line: Line, margins: tuple[float, float]) ->
         adjacent = line.box[1] - previous.box[3] < height
     return (
         adjacent
-        and previous.box[2] >= right - 1.5 * height
+        and previous.box[2] + _first_unit_width(line) >= right - 1.5 * height
         and line.box[0] - left <= 0.5 * height
         and abs(line.height - height) <= 0.35 * height
         and not ENUMERATOR.match(line.text)
     )
+
+
+# What a line cannot be broken before: a number or Latin word, or a character with the closing
+# punctuation that may not start a line (避头点), with that punctuation.
+_CLOSING = "，。、；：？！）」』】》〉”’,.;:?!)"
+_FIRST_UNIT = re.compile(rf"(?:[0-9A-Za-z][0-9A-Za-z.,%‰]*|.(?=[{_CLOSING}]))[{_CLOSING}]*")
+
+
+def _first_unit_width(line: Line) -> float:
+    """Return the width of what a line starts with that could not end the line before.
+
+    That is a number or a Latin word, or a character with the closing punctuation after it
+    (0 for other text: one character, which the margin's tolerance allows for).
+
+    >>> boxes = tuple((x, 0, x + 6, 9) for x in (10, 16, 22, 28, 38))
+    >>> _first_unit_width(Line("1234 件", 0, boxes, chars="1234件"))
+    24
+    >>> _first_unit_width(Line("件，办", 0, boxes[:3], chars="件，办"))
+    12
+    >>> _first_unit_width(Line("办结", 0, boxes[:2], chars="办结"))
+    0.0
+    """
+    unit = _FIRST_UNIT.match(line.chars)
+    return line.boxes[unit.end() - 1][2] - line.boxes[0][0] if unit else 0.0
 
 
 class UnreliableEngineError(ValueError):
