@@ -362,15 +362,20 @@ _LINE_REF = re.compile(r"\bline (\d+)")
 _STATUS = itemgetter(4)
 
 
-def _with_pages(records: list[Record], document: Document) -> list[Record]:
-    """Name the page in each cell's line reference where the input has pages ("page 3, line 67")."""
-    if not document.page_starts:
+def _with_places(records: list[Record], document: Document) -> list[Record]:
+    """Name where each cell's line is in the input, where the reader says it.
+
+    Lines of a PDF's or a web page's text are not the file's lines: "page 3, line 67",
+    "table 2, row 5, line 30".
+    """
+    if not document.page_starts and not document.line_places:
         return records
 
-    def with_page(ref: str) -> str:
-        return _LINE_REF.sub(lambda m: f"page {document.page_of(int(m[1]))}, {m[0]}", ref)
+    def placed(match: re.Match[str]) -> str:
+        place = document.place_of(int(match[1]))
+        return f"{place}, {match[0]}" if place else match[0]
 
-    return [(*record[:6], with_page(record[6])) for record in records]
+    return [(*record[:6], _LINE_REF.sub(placed, record[6])) for record in records]
 
 
 def _parse_tables(document: Document, template: str) -> ParsedTables:
@@ -466,7 +471,7 @@ def _parse_document(document: Document, report_id: str, fmt: str, sha256: str) -
     meta = cast(ReportMeta, row)
     values = cell_values(records)
     identities, failed = evaluate(records, values) if records else ([], frozenset())
-    paged = _with_pages(records, document)
+    paged = _with_places(records, document)
     if failed:
         cells = [(report_id, *r, r[:3] in failed) for r in paged]
     else:  # most reports; a record is (table, row, col, value, status, raw, source_ref)

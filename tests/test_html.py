@@ -3,6 +3,7 @@
 import re
 import socket
 
+import lxml.html
 import pytest
 from conftest import FIXTURES, REPORT_PARAMS, assert_round_trip, cell_tuples
 from hypothesis import given, settings
@@ -163,6 +164,23 @@ def test_word_page_with_data_colspans_unlike_the_header():
     assert (meta["template"], meta["year"], meta["organ"]) == ("2019", 2019, "示例市人民政府办公室")
     assert report.figures.query("figure == 'proactive_total'").value.tolist() == [1524.0]
     assert meta["parse_notes"] is None
+
+
+@pytest.mark.parametrize("page", ["rendered", "word"])
+def test_source_ref_finds_each_cell_in_a_page_saved_on_one_line(page, tmp_path):
+    data = render_html(generate_report(5)) if page == "rendered" else WORD_2019.read_bytes()
+    one_line = re.sub(rb"\s*\n\s*", b" ", data)  # "line N" of the file would be useless here
+    path = tmp_path / "page.html"
+    path.write_bytes(one_line)
+    cells = gr.read_report(path).cells
+    read = cells[cells.raw != ""]
+    assert read.source_ref.str.fullmatch(r"table \d+, row \d+, line \d+").all()
+    tables = list(lxml.html.fromstring(one_line).iter("table"))
+    for raw, ref in zip(read.raw, read.source_ref, strict=True):
+        table, row = map(int, re.findall(r"\d+", ref)[:2])
+        tr = list(tables[table - 1].iter("tr"))[row - 1]
+        shown = [" ".join(td.text_content().split()) for td in tr.iter("td", "th")]
+        assert raw.split(" ")[0] in shown, (raw, ref, shown)
 
 
 def test_a_gbk_page_without_a_meta_charset(tmp_path):

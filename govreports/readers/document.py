@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +25,10 @@ class Document:
     each page starts on, for inputs with pages (PDF). ``runs_collapsed`` says that the input
     shows the mark of a crawler that kept one line of each run of identical lines (see
     :func:`runs_look_collapsed`), so that one printed value may stand for several equal cells.
-    ``prose`` is the text with each paragraph's wrapped lines joined, for inputs whose reader
-    tells a paragraph from its printed lines (PDF): narrative figures are read from it, so that
-    a sentence broken at the end of a line is read whole.
+    ``line_places`` names where a line of ``text`` is in the input when its lines are not the
+    file's (HTML: "table 2, row 5"). ``prose`` is the text with each paragraph's wrapped lines
+    joined, for inputs whose reader tells a paragraph from its printed lines (PDF): narrative
+    figures are read from it, so that a sentence broken at the end of a line is read whole.
     """
 
     source: str
@@ -38,6 +40,19 @@ class Document:
     page_starts: tuple[int, ...] = ()
     runs_collapsed: bool = False
     prose: str | None = None
+    line_places: Mapping[int, str] = field(default_factory=dict)
+
+    def place_of(self, line: int) -> str | None:
+        r"""Return where a line of ``text`` is in the input: its page, or its table and row.
+
+        >>> Document("r.pdf", "a\nb\nc", [], "pdf", page_starts=(1, 3)).place_of(3)
+        'page 2'
+        >>> Document("r.html", "a\tb", [], "utf-8", line_places={1: "table 1, row 4"}).place_of(1)
+        'table 1, row 4'
+        """
+        if self.page_starts:
+            return f"page {self.page_of(line)}"
+        return self.line_places.get(line)
 
     def page_of(self, line: int) -> int | None:
         r"""Return the 1-based page that a line of ``text`` is on, or None without pages.

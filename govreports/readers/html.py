@@ -125,6 +125,8 @@ class _Block:
     """A paragraph (one cell) or a table row, with how much of its text is link text.
 
     ``merged``: a cell spanning several rows whose text reads as a number or a placeholder.
+    ``place``: where a table row is in the page ("table 2, row 5": the page's second
+    ``<table>``, its fifth ``<tr>``), for cells' ``source_ref``.
     """
 
     cells: tuple[str, ...]
@@ -134,6 +136,7 @@ class _Block:
     heading: bool = False
     row: bool = False
     merged: bool = False
+    place: str = ""
 
     @property
     def linked(self) -> bool:
@@ -173,6 +176,8 @@ def read_html(source: str, *, data: bytes) -> Document:
             raise RefusedInputError(source, f"refused: the page is beyond the HTML parser's limits ({limit})")
     walker = _Walker(find_looks(root, markup) if root is not None else PLAIN)
     if root is not None:
+        # Tables are numbered as in the page, hidden and layout ones too (pandas.read_html's order).
+        walker.tables = {table: number for number, table in enumerate(root.iter("table"), 1)}
         walker.walk(root)
     blocks = walker.blocks
     if not any(block.chars for block in blocks):
@@ -189,8 +194,11 @@ def read_html(source: str, *, data: bytes) -> Document:
     body = body[_report_start(body) :]
     if not any(_is_table_text(block) for block in body):
         _refuse_unreachable_tables(root, body, source, tamed)
-    rows = [RawRow(block.cells, line) for line, block in enumerate(_texts(body), 1)]
-    return Document(source, "\n".join("\t".join(row.cells) for row in rows), rows, encoding)
+    texts = _texts(body)
+    rows = [RawRow(block.cells, line) for line, block in enumerate(texts, 1)]
+    places = {line: block.place for line, block in enumerate(texts, 1) if block.place}
+    text = "\n".join("\t".join(row.cells) for row in rows)
+    return Document(source, text, rows, encoding, line_places=places)
 
 
 def _cut_short(text: str) -> bool:
@@ -318,6 +326,7 @@ class _Walker:
     looks: Looks = PLAIN
     state: tuple[bool, bool] = SHOWN
     blocks: list[_Block] = field(default_factory=list)
+    tables: dict[etree._Element, int] = field(default_factory=dict)  # each table's number in the page
     _parts: list[str] = field(default_factory=list)
     _chars: int = 0
     _link_chars: int = 0
@@ -359,7 +368,8 @@ class _Walker:
             marks = list(element.iter(*_WALK_TAGS))  # the table itself first
             if _is_data_table(element, marks):
                 self._flush()
-                self.blocks.extend(_table_rows(element, self.looks, self.state, marks))
+                number = self.tables.get(element, 0)
+                self.blocks.extend(_table_rows(element, self.looks, self.state, marks, number))
                 return True
         if tag in _BLOCK or tag == "br":
             self._flush()
@@ -510,11 +520,13 @@ def _table_rows(
     looks: Looks = PLAIN,
     state: tuple[bool, bool] = SHOWN,
     tagged: list[etree._Element] | None = None,
+    number: int = 0,
 ) -> list[_Block]:
     """Read a data table: one cell per ``<td>``, with rowspan cells repeated below.
 
     A number in a rowspan cell is printed once for several cells: it and its copies are marked.
-    ``tagged``: the table's elements of :data:`_WALK_TAGS`, where the caller has them.
+    ``tagged``: the table's elements of :data:`_WALK_TAGS`, where the caller has them;
+    ``number``: the table's number in the page, which the rows' ``place`` names (0: none).
 
     >>> html = '<table><tr><td rowspan="2">（三）不予公开</td><td>1.属于国家秘密</td>'
     >>> html += '<td colspan="2">3</td></tr><tr><td>2.其他法律行政法规禁止公开</td><td>&nbsp;</td></tr>'
@@ -532,10 +544,11 @@ def _table_rows(
     carried: list[_Carried] = []
     rows: list[_Block] = []
     spanned: list[tuple[int, list[_Block | str]]] = []  # the rows placed among cells spanning down
-    for tr in table.iter("tr"):
+    for position, tr in enumerate(table.iter("tr"), 1):
         row_state = _row_state(table, tr, looks, state) if looked else state
         if row_state is None:
             continue
+        place = f"table {number}, row {position}" if number else ""
         tds = [c for c in tr if c.tag in _CELL_TAGS and c not in hidden]
         shown = row_state is SHOWN or row_state == SHOWN
         spans = carried or any(td.get("rowspan") is not None for td in tds)
@@ -543,7 +556,7 @@ def _table_rows(
             # Most rows: cells of plain text, none spanning down. A plain cell has no link
             # text and no image, so neither has the row.
             texts = tuple([_plain_text(td) for td in tds])
-            rows.append(_Block(texts, sum(map(len, texts)), 0, row=True))
+            rows.append(_Block(texts, sum(map(len, texts)), 0, row=True, place=place))
             continue
         # A plain cell is read as its text alone (a block only where it spans down).
         if shown:
@@ -553,13 +566,14 @@ def _table_rows(
         if spans:
             cells, carried = _grid_row(tds, cells, carried)
             spanned.append((len(rows), cells))
-        rows.append(_row_block(cells))
+        block = _row_block(cells)
+        block.place = place
+        rows.append(block)
     for index, cells in spanned:
         if any(type(c) is _Block and c.merged for c in cells):  # a number in it spans down
             texts = tuple([_cell_text(c, marked=True) for c in cells])
-            rows[index] = _Block(
-                texts, rows[index].chars, rows[index].link_chars, rows[index].images, row=True
-            )
+            old = rows[index]
+            rows[index] = _Block(texts, old.chars, old.link_chars, old.images, row=True, place=old.place)
     return rows
 
 
