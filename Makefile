@@ -35,6 +35,7 @@ run: system-deps $(STAMP)
 test: system-deps $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 # JupyterLab on the notebooks; their kernel (python3) is this environment's Python.
