@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 import govreports as gr
 from govreports import fetch, store
-from govreports.fetch.archive import file_name
+from govreports.fetch.archive import file_name, write_manifest
 from govreports.fetch.discovery import LinkRules, looks_like_column, pager_urls, parse_page
 from govreports.fetch.sources import Source, read_sources
 from govreports.fetch.unpack import Member, NotAnArchiveError, members
@@ -915,3 +915,30 @@ def test_an_archive_member_is_never_read_past_the_size_limit():
     assert big == Member("nb.pdf", skipped="over the size limit (more than 1000 bytes)")
     with pytest.raises(NotAnArchiveError, match="not a readable zip archive"):
         members(b"PK\x03\x04", max_bytes=1_000)
+
+
+def test_report_forms_keep_apart_the_reports_of_other_organs_and_years(tmp_path):
+    page = "http://a.gov.cn/ndbg/t1.html"
+    rows, parsed = [], []
+    # One page with its Word form (organ not read from the page), another department's report,
+    # and a 2022 report of the same organ: three reports, one duplicate form.
+    for name, organ, year, values in [
+        ("t1.html", None, 2023, 200),
+        ("t1.docx", "县教育局", 2023, 200),
+        ("finance.pdf", "县财政局", 2023, 200),
+        ("t1-2022.docx", "县教育局", 2022, 190),
+    ]:
+        rows.append(
+            {"kind": "report" if name.endswith("html") else "attachment", "url": f"{page}#{name}",
+             "report_url": page, "saved_file": f"a.gov.cn/{name}", "outcome": "fetched"}
+        )  # fmt: skip
+        path = tmp_path / "a.gov.cn" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("x")
+        parsed.append((name, str(path), organ, year, values, name.rsplit(".", 1)[1]))
+    write_manifest(tmp_path, rows)
+    reports = pd.DataFrame(parsed, columns=["report_id", "path", "organ", "year", "values_read", "format"])
+    forms = fetch.report_forms(reports.astype({"year": "Int16", "values_read": "Int16"}), tmp_path)
+    names = forms.set_index(forms.path.map(lambda p: Path(p).name))
+    assert sorted(names.index[names.preferred]) == ["finance.pdf", "t1-2022.docx", "t1.docx"]
+    assert names.loc["t1.html", "duplicate_of"] == str(tmp_path / "a.gov.cn" / "t1.docx")

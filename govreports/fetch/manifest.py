@@ -230,7 +230,9 @@ def _choose_forms(frame: pd.DataFrame, group: pd.DataFrame) -> None:
         _values=readable.values_read.fillna(-1), _rank=readable.form.map(FORM_RANK).fillna(9)
     ).sort_values(["_values", "_rank", "path"], ascending=[False, True, True])
     kept: list[tuple[int, str | None, int | None]] = []
-    for index, organ, year in zip(order.index, order.organ, order.year, strict=True):
+    for index, organ_read, year_read in zip(order.index, order.organ, order.year, strict=True):
+        # The frame holds a value not read as NaN, which agrees with any reading.
+        organ, year = _value(organ_read), None if pd.isna(year_read) else int(year_read)
         same = next((k for k, o, y in kept if _agrees(o, organ) and _agrees(y, year)), None)
         if same is None:
             kept.append((index, organ, year))
