@@ -42,8 +42,8 @@ from govreports.errors import (
     UnreadableFileError,
     UnsupportedInputError,
 )
-from govreports.figures import extract_figures
 from govreports.metadata import extract_metadata
+from govreports.narrative import extract_figures
 from govreports.normalize import ParsedTables, Record, detect_template, parse_tables
 from govreports.readers import Document, RawRow, get_reader, sniff
 from govreports.readers.pdf_settings import PdfSettings, use_pdf_settings

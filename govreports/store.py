@@ -96,7 +96,7 @@ _CORE_MODULES = (
     "govreports.metadata",
     "govreports.titles",
     "govreports.regions",
-    "govreports.figures",
+    "govreports.narrative",
     "govreports.report",
     "govreports.frames",
     "govreports.readers.document",

@@ -8,7 +8,7 @@ from conftest import RAW_DIR
 
 import govreports as gr
 from govreports.cells import parse_cell
-from govreports.figures import extract_figures
+from govreports.narrative import extract_figures
 
 SEED = (RAW_DIR / "003_2ef598b92a3120fd.txt").read_text(encoding="utf-8")
 

@@ -27,7 +27,7 @@ from govreports.errors import (
     TableEngineError,
     UnsupportedInputError,
 )
-from govreports.figures import extract_figures
+from govreports.narrative import extract_figures
 from govreports.readers import pdf_engines
 from govreports.readers.pdf import PdfSettings, locate_pages, read_pdf, use_pdf_settings
 from govreports.readers.pdf_engines import read_document, read_text_layer

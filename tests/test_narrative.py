@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from govreports import figures
-from govreports.figures import Figure, extract_figures
+from govreports import narrative
+from govreports.narrative import Figure, extract_figures
 
 RAW = Path(__file__).parents[1] / "data" / "raw"
 
@@ -227,7 +227,7 @@ def test_sentences_split_on_semicolons_and_line_breaks():
 
 
 def test_doctests():
-    assert doctest.testmod(figures).failed == 0
+    assert doctest.testmod(narrative).failed == 0
 
 
 def test_an_item_of_a_listed_breakdown_is_never_the_total():
