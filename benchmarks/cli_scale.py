@@ -36,7 +36,7 @@ from pathlib import Path
 import psutil
 
 from govreports.render.text import LAYOUTS, render_text
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 BIN = Path(sys.executable).parent
 CHANGES = 5  # files edited and files added before each few-changes run

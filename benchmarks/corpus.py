@@ -26,7 +26,7 @@ from memory import high_water_mib
 
 from govreports.corpus import parse_batch
 from govreports.render.text import LAYOUTS, render_text
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 
 def _html_renderer():

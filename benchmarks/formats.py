@@ -77,7 +77,7 @@ from govreports.render.html import render_html
 from govreports.render.markdown import STYLES, render_markdown
 from govreports.render.pdf import FONTS, docx_to_pdf, set_font
 from govreports.render.text import LAYOUTS, render_text
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = 150_000

@@ -40,7 +40,7 @@ from lxml import etree
 
 from govreports.readers.html import _decode
 from govreports.render.html import render_html
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -36,7 +36,7 @@ from govreports.readers import pdf_engines
 from govreports.readers.pdf import PdfSettings, use_pdf_settings
 from govreports.render.docx import render_docx
 from govreports.render.pdf import FONTS, docx_to_pdf, set_font
-from govreports.synth import SyntheticReport, generate_report
+from govreports.synthetic import SyntheticReport, generate_report
 
 PROSE = (
     "本机关坚持以公开为常态、不公开为例外，围绕重点领域信息公开、政策解读和回应关切，"

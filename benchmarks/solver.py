@@ -16,7 +16,7 @@ from pathlib import Path
 import govreports as gr
 import govreports.normalize as normalize
 from govreports.render.text import render_text
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 ROOT = Path(__file__).resolve().parents[1]
 _spent = [0.0]

@@ -24,7 +24,7 @@ from memory import high_water_mib
 
 import govreports as gr
 from govreports.render.text import LAYOUTS, render_text
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 
 def write_reports(folder: Path, n: int) -> None:

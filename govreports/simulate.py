@@ -2,7 +2,7 @@
 
 The bundled corpus is far too small for count models or outlier screens, so the notebooks
 demonstrate those methods on a corpus simulated here, in clearly labelled sections, and never mix
-its rows with real ones. Each organ's report starts from :func:`govreports.synth.generate_report`
+its rows with real ones. Each organ's report starts from :func:`govreports.synthetic.generate_report`
 (a consistent report: template rows, 表二 documents, 表四); the quantities under study are then
 drawn from stated models and written into it so that every identity still holds:
 
@@ -42,7 +42,7 @@ from govreports import frames
 from govreports.corpus import Corpus
 from govreports.metadata import KEYS
 from govreports.schema import APPLICATIONS
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 from govreports.validate import evaluate, soft_checks
 
 APPLICANTS = tuple(c.key for c in APPLICATIONS.cols if c.key != "total")

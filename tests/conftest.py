@@ -32,7 +32,7 @@ def _run_from_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-# Keyword arguments of govreports.synth.generate_report that the round-trip tests draw from.
+# Keyword arguments of govreports.synthetic.generate_report that the round-trip tests draw from.
 REPORT_PARAMS = st.builds(
     dict,
     seed=st.integers(0, 2**32 - 1),

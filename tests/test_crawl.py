@@ -12,7 +12,7 @@ from govreports.cells import looks_numeric
 from govreports.readers import sniff
 from govreports.readers.crawl import crawl_header, read_crawl
 from govreports.render.grid import report_prose, report_rows
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 CRAWLS = ["pingtan-2019-crawl", "pingtan-2022-crawl", "pingtan-2024-crawl"]
 SEPARATOR = "==================== 正文 ===================="

@@ -35,7 +35,7 @@ from govreports.readers import docx as docx_reader
 from govreports.readers import sniff
 from govreports.readers.docx import read_docx
 from govreports.render.docx import fill_template, render_docx
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 TEMPLATE = FIXTURES / "template-2021-blank.docx"
 SOFFICE = shutil.which("soffice")

@@ -20,7 +20,7 @@ from govreports.errors import RefusedInputError
 from govreports.readers import docx as docx_reader
 from govreports.readers.docx import read_docx
 from govreports.render.docx import render_docx
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 SYNTHETIC = generate_report(11, blank_rate=0.0, placeholder_rate=0.0)
 RENDERED = render_docx(SYNTHETIC)

@@ -17,7 +17,7 @@ from govreports.errors import RefusedInputError, UnsupportedInputError
 from govreports.readers.html import _parse, read_html
 from govreports.render.html import render_html
 from govreports.report import MAX_BYTES
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 MB = 1 << 20
 # Every cell of the generated report holds a number (no blank, no placeholder, no run of zeros),

@@ -38,7 +38,7 @@ from govreports.readers.pdf_engines import (
 )
 from govreports.render.docx import render_docx
 from govreports.render.pdf import docx_to_pdf, installed_fonts, set_font
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 HUAIAN = RAW_DIR / "huaian-city-2024.pdf"
 BODY_FONT, CELL_FONT = "WenQuanYi Zen Hei", "DejaVu Sans"

@@ -9,7 +9,7 @@ from govreports.errors import MultipleReportsError
 from govreports.header import UNCERTAIN, header_order
 from govreports.render.grid import report_prose, report_rows
 from govreports.schema import APPLICATIONS
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 TEMPLATE = [c.key for c in APPLICATIONS.cols]
 KINDS = TEMPLATE[1:6]

@@ -15,7 +15,7 @@ from govreports.readers import RawRow, sniff
 from govreports.readers.html import read_html
 from govreports.render.html import render_html
 from govreports.schema import APPEALS, APPLICATIONS
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 WORD_2019 = FIXTURES / "html" / "word-2019-data-colspan.html"
 

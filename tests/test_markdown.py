@@ -12,7 +12,7 @@ from govreports.readers import sniff
 from govreports.readers.markdown import read_markdown
 from govreports.render.markdown import STYLES, render_markdown
 from govreports.schema import APPEALS, APPLICATIONS
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 SHANGHAI = "shanghai-general-office-2025-pdftext"
 SHUYANG = "shuyang-county-2025-ocr"

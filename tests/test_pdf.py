@@ -33,7 +33,7 @@ from govreports.readers.pdf import PdfSettings, locate_pages, read_pdf, use_pdf_
 from govreports.readers.pdf_engines import read_document, read_text_layer
 from govreports.render.docx import render_docx
 from govreports.render.pdf import FONTS, docx_to_pdf, render_pdfs, set_font
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 HUAIAN = RAW_DIR / "huaian-city-2024.pdf"
 CASES = {

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 import govreports as gr
 from govreports.render.text import LAYOUTS, render_text
 from govreports.schema import DECIDED_STATUSES
-from govreports.synth import generate_report
+from govreports.synthetic import generate_report
 
 reports = REPORT_PARAMS
 

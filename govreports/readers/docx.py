@@ -33,7 +33,7 @@ document of more paragraphs and tables than thousands of pages hold. An OpenDocu
 (``.odt``, also a zip) is converted by LibreOffice first.
 
 >>> from govreports.render.docx import render_docx
->>> from govreports.synth import generate_report
+>>> from govreports.synthetic import generate_report
 >>> doc = read_docx("r.docx", data=render_docx(generate_report(2)))
 >>> [row.cells for row in doc.rows if row.cells[-8:-7] == ("（七）总计",)][0][:2]
 ('三、本年度办理结果', '（七）总计')

@@ -9,7 +9,7 @@ empty; placeholders are printed as generated.
 :func:`fill_template` writes a 2021 report into the official blank template instead, finding
 each value cell by its row and column labels.
 
->>> from govreports.synth import generate_report
+>>> from govreports.synthetic import generate_report
 >>> render_docx(generate_report(3))[:2]
 b'PK'
 """
@@ -43,7 +43,7 @@ from govreports.schema import (
     match_row,
     normalize_label,
 )
-from govreports.synth import SyntheticReport
+from govreports.synthetic import SyntheticReport
 
 __all__ = ["fill_template", "render_docx"]
 
@@ -72,12 +72,12 @@ def render_docx(report: SyntheticReport) -> bytes:
     """Render a generated report as DOCX bytes: prose paragraphs and the three tables.
 
     Args:
-        report: a report from :func:`govreports.synth.generate_report`, either template.
+        report: a report from :func:`govreports.synthetic.generate_report`, either template.
 
     Returns:
         The bytes of a ``.docx`` file.
 
-    >>> from govreports.synth import generate_report
+    >>> from govreports.synthetic import generate_report
     >>> import zipfile, io
     >>> "word/document.xml" in zipfile.ZipFile(io.BytesIO(render_docx(generate_report(1)))).namelist()
     True
@@ -233,7 +233,7 @@ def fill_template(report: SyntheticReport, template_path: str | os.PathLike[str]
         ValueError: the report does not fit the template (a 2019 report, or （六） printed as
             one row), or a label of the template cannot be found.
 
-    >>> from govreports.synth import generate_report
+    >>> from govreports.synthetic import generate_report
     >>> data = fill_template(generate_report(5), "tests/fixtures/template-2021-blank.docx")
     >>> data[:2]
     b'PK'

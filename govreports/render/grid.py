@@ -3,7 +3,7 @@
 Each row is a list of cell strings, headings included, in the order the template prints them;
 renderers only decide how rows and cells are laid out (text layouts, HTML, DOCX, PDF).
 
->>> from govreports.synth import generate_report
+>>> from govreports.synthetic import generate_report
 >>> report_rows(generate_report(1))[0]
 ['二、主动公开政府信息情况']
 """
@@ -11,7 +11,7 @@ renderers only decide how rows and cells are laid out (text layouts, HTML, DOCX,
 from __future__ import annotations
 
 from govreports.schema import ACTIVE, APPEALS, APPLICATIONS, TableSpec
-from govreports.synth import SyntheticReport
+from govreports.synthetic import SyntheticReport
 
 GROUP_BEFORE = {
     "withheld_state_secret": "（三）不予公开",

@@ -8,7 +8,7 @@ headers), Word's markup (``<o:p>``, runs of ``<span>``/``<font>``, ``&nbsp;`` fo
 source lines wrapped inside Chinese text) and page chrome around the report (scripts, styles,
 a logo, a menu, a breadcrumb, an attachment link, a footer).
 
->>> from govreports.synth import generate_report
+>>> from govreports.synthetic import generate_report
 >>> page = render_html(generate_report(7), encoding="gbk")
 >>> b"charset=gbk" in page, "政府信息公开".encode("gbk") in page
 (True, True)
@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from govreports.render.grid import report_prose, report_rows
 from govreports.schema import APPEALS, APPLICATIONS
-from govreports.synth import SyntheticReport
+from govreports.synthetic import SyntheticReport
 
 # A one-cell row that opens a section (二、主动公开政府信息情况) is a paragraph before a table.
 _SECTION = re.compile(r"^[一二三四五六七八九十]+、")
@@ -68,7 +68,7 @@ def render_html(report: SyntheticReport, *, encoding: str = "utf-8", word_spans:
             ``<span>``/``<font>``, source line breaks inside labels, the vertical label one
             character per line, and Word's trailing row of empty column-width cells.
 
-    >>> from govreports.synth import generate_report
+    >>> from govreports.synthetic import generate_report
     >>> b"<span lang=EN-US>" in render_html(generate_report(1), word_spans=False)
     False
     """

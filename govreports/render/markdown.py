@@ -15,7 +15,7 @@ to exercise the removal of markup):
 
 The cell contents come from :func:`govreports.render.grid.report_rows`.
 
->>> from govreports.synth import generate_report
+>>> from govreports.synthetic import generate_report
 >>> text = render_markdown(generate_report(7), style="ocr_rows")
 >>> "### 行政诉讼（复议后起诉）" in text, text.startswith("# ")
 (True, True)
@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 from govreports.render.grid import report_prose, report_rows
 from govreports.schema import APPEALS, APPLICATIONS
-from govreports.synth import SyntheticReport
+from govreports.synthetic import SyntheticReport
 
 STYLES = ("pipe", "ocr_rows")
 
@@ -53,7 +53,7 @@ def render_markdown(report: SyntheticReport, *, style: str = "pipe") -> str:
         report: the generated report.
         style: ``"pipe"`` (one pipe table per table) or ``"ocr_rows"`` (per-row mini tables).
 
-    >>> from govreports.synth import generate_report
+    >>> from govreports.synthetic import generate_report
     >>> text = render_markdown(generate_report(7))
     >>> sum(line.startswith("|---") for line in text.splitlines())  # one table per template table
     3

@@ -30,7 +30,7 @@ from typing import cast
 from lxml import etree
 
 from govreports.render.docx import render_docx
-from govreports.synth import SyntheticReport
+from govreports.synthetic import SyntheticReport
 
 FONTS = ("Noto Sans CJK SC", "WenQuanYi Zen Hei")  # CFF (OpenType) and TrueType CJK fonts
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -49,7 +49,7 @@ def render_pdf(report: SyntheticReport, *, font: str = "Noto Sans CJK SC") -> by
         ValueError: the font is not installed (LibreOffice would substitute another silently).
         RuntimeError: LibreOffice or fontconfig is missing, or the conversion fails.
 
-    >>> from govreports.synth import generate_report
+    >>> from govreports.synthetic import generate_report
     >>> render_pdf(generate_report(1), font="WenQuanYi Zen Hei")[:5]  # doctest: +SKIP
     b'%PDF-'
     """

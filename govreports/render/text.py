@@ -1,6 +1,6 @@
 """Render a generated report as text, in each layout reports are copied out in.
 
->>> from govreports.synth import generate_report
+>>> from govreports.synthetic import generate_report
 >>> text = render_text(generate_report(7), "tab_rows")
 >>> "本年新收政府信息公开申请数量" in text
 True
@@ -9,7 +9,7 @@ True
 from __future__ import annotations
 
 from govreports.render.grid import report_prose, report_rows
-from govreports.synth import SyntheticReport
+from govreports.synthetic import SyntheticReport
 
 LAYOUTS = ("cell_per_line", "pipe", "tab_rows", "spaced")
 # Layouts as crawlers save pages: every cell on a line of its own with no cell marker; and the
