@@ -1,8 +1,9 @@
 """Synthetic reports, one at a time: random but consistent, with every cell's value and status.
 
 Used by the round-trip tests (generate → render → parse → identical cells), the benchmarks,
-and :mod:`govreports.simulate`, which draws whole corpora from stated models on top of them. Every generated report satisfies every identity of the template; blanks
-and placeholders are added on request, and the expected status of each cell is known.
+and :mod:`govreports.simulate`, which draws whole corpora from stated models on top of them.
+Every generated report satisfies every identity of the template; blanks and placeholders are
+added on request, and the expected status of each cell is known.
 
 >>> report = generate_report(7, template="2021")
 >>> report.cells[("applications", "total_processed", "total")][2]
