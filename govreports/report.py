@@ -375,7 +375,11 @@ def _with_places(records: list[Record], document: Document) -> list[Record]:
         place = document.place_of(int(match[1]))
         return f"{place}, {match[0]}" if place else match[0]
 
-    return [(*record[:6], _LINE_REF.sub(placed, record[6])) for record in records]
+    refs: dict[str, str] = {}  # the cells of a row share their reference: placed once
+    for record in records:
+        if record[6] not in refs:
+            refs[record[6]] = _LINE_REF.sub(placed, record[6])
+    return [(*record[:6], refs[record[6]]) for record in records]
 
 
 def _parse_tables(document: Document, template: str) -> ParsedTables:
