@@ -30,7 +30,7 @@ from govreports.errors import (
 from govreports.narrative import extract_figures
 from govreports.readers import pdf_engines
 from govreports.readers.pdf import PdfSettings, locate_pages, read_pdf, use_pdf_settings
-from govreports.readers.pdf_engines import read_document, read_text_layer
+from govreports.readers.pdf_engines import Line, paragraphs, read_document, read_text_layer
 from govreports.render.docx import render_docx
 from govreports.render.pdf import FONTS, docx_to_pdf, render_pdfs, set_font
 from govreports.synthetic import generate_report
@@ -116,6 +116,13 @@ def test_a_sentence_broken_at_a_line_end_is_read_whole(wrapped_prose):
         [f.value for f in extract_figures(s) if f.figure == "applications_received"] for s in sentences
     ]
     assert received == [[1234567.0]] * 40
+
+
+def test_a_row_of_values_does_not_continue_the_line_before():
+    # No space in the line's characters: the gaps between the values still end the first "word".
+    label = Line("行政许可", 0, tuple((x, 0, x + 10, 10) for x in (0, 10, 20, 30)), 1, "行政许可")
+    values = Line("0 0 0 0 0", 0, tuple((x, 12, x + 6, 22) for x in (0, 120, 240, 360, 470)), 2, "00000")
+    assert [row.cells for row in paragraphs([label, values], (0, 500))] == [("行政许可",), ("0 0 0 0 0",)]
 
 
 def test_huaian_rows_stitch_the_page_breaks():

@@ -695,9 +695,12 @@ def _same_paragraph(previous: Line, line: Line, margins: tuple[float, float]) ->
 
 
 # What a line cannot be broken before: a number or Latin word, or a character with the closing
-# punctuation that may not start a line (避头点), with that punctuation.
+# punctuation that may not start a line (避头点), with that punctuation. A unit ends at a space
+# or a gap (the values of a table row are no word), and is at most _LONGEST_UNIT characters.
 _CLOSING = "，。、；：？！）」』】》〉”’,.;:?!)"
 _FIRST_UNIT = re.compile(rf"(?:[0-9A-Za-z][0-9A-Za-z.,%‰]*|.(?=[{_CLOSING}]))[{_CLOSING}]*")
+_LONGEST_UNIT = 12
+_UNIT_GAP = 0.3  # of the line's height: characters further apart are not one word
 
 
 def _first_unit_width(line: Line) -> float:
@@ -713,9 +716,22 @@ def _first_unit_width(line: Line) -> float:
     12
     >>> _first_unit_width(Line("办结", 0, boxes[:2], chars="办结"))
     0.0
+    >>> row = tuple((x, 0, x + 6, 9) for x in (10, 60, 110, 160))  # a table row's values
+    >>> _first_unit_width(Line("0 0 0 0", 0, row, chars="0000", spaced=frozenset({1, 2, 3})))
+    6
     """
     unit = _FIRST_UNIT.match(line.chars)
-    return line.boxes[unit.end() - 1][2] - line.boxes[0][0] if unit else 0.0
+    if unit is None or len(line.boxes) != len(line.chars):
+        return 0.0
+    boxes, gap = line.boxes, _UNIT_GAP * line.height
+    end = 1
+    while (
+        end < min(unit.end(), _LONGEST_UNIT)
+        and end not in line.spaced
+        and boxes[end][0] - boxes[end - 1][2] <= gap
+    ):
+        end += 1
+    return boxes[end - 1][2] - boxes[0][0]
 
 
 class UnreliableEngineError(ValueError):
