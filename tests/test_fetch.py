@@ -917,17 +917,48 @@ def test_an_archive_member_is_never_read_past_the_size_limit():
         members(b"PK\x03\x04", max_bytes=1_000)
 
 
-def test_report_forms_keep_apart_the_reports_of_other_organs_and_years(tmp_path):
+FORMS = {
+    # A page and its Word form (organ not read from the page), and the organ's 2022 report.
+    "page and its form": (
+        [
+            ("t1.html", None, 2023, 210),
+            ("t1.docx", "县教育局", 2023, 200),
+            ("t1-2022.docx", "县教育局", 2022, 190),
+        ],
+        {"t1.html": "t1.docx"},
+    ),
+    # Two departments' reports: a page whose organ was not read could repeat either: kept.
+    "page and two departments": (
+        [
+            ("t1.html", None, 2023, 210),
+            ("edu.docx", "县教育局", 2023, 200),
+            ("finance.pdf", "县财政局", 2023, 200),
+        ],
+        {},
+    ),
+    # A city's report and its finance bureau's are two reports.
+    "city and department": (
+        [("t1.html", "东宁市", 2023, 200), ("finance.docx", "东宁市财政局", 2023, 190)],
+        {},
+    ),
+    # One government read with and without its city, 人民政府 or not: one report.
+    "one organ spelt two ways": (
+        [("t1.html", "东山区政府", 2022, 200), ("t1.docx", "鹤岗市东山区人民政府", 2022, 200)],
+        {"t1.html": "t1.docx"},
+    ),
+    "a government and its office": (
+        [("t1.html", "东山区人民政府", 2022, 200), ("t1.docx", "东山区人民政府办公室", 2022, 200)],
+        {},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FORMS)
+def test_report_forms_keep_apart_the_reports_of_other_organs_and_years(case, tmp_path):
+    files, duplicates = FORMS[case]
     page = "http://a.gov.cn/ndbg/t1.html"
     rows, parsed = [], []
-    # One page with its Word form (organ not read from the page), another department's report,
-    # and a 2022 report of the same organ: three reports, one duplicate form.
-    for name, organ, year, values in [
-        ("t1.html", None, 2023, 200),
-        ("t1.docx", "县教育局", 2023, 200),
-        ("finance.pdf", "县财政局", 2023, 200),
-        ("t1-2022.docx", "县教育局", 2022, 190),
-    ]:
+    for name, organ, year, values in files:
         rows.append(
             {"kind": "report" if name.endswith("html") else "attachment", "url": f"{page}#{name}",
              "report_url": page, "saved_file": f"a.gov.cn/{name}", "outcome": "fetched"}
@@ -939,6 +970,10 @@ def test_report_forms_keep_apart_the_reports_of_other_organs_and_years(tmp_path)
     write_manifest(tmp_path, rows)
     reports = pd.DataFrame(parsed, columns=["report_id", "path", "organ", "year", "values_read", "format"])
     forms = fetch.report_forms(reports.astype({"year": "Int16", "values_read": "Int16"}), tmp_path)
-    names = forms.set_index(forms.path.map(lambda p: Path(p).name))
-    assert sorted(names.index[names.preferred]) == ["finance.pdf", "t1-2022.docx", "t1.docx"]
-    assert names.loc["t1.html", "duplicate_of"] == str(tmp_path / "a.gov.cn" / "t1.docx")
+    found = {
+        Path(p).name: Path(d).name for p, d in zip(forms.path, forms.duplicate_of, strict=True) if pd.notna(d)
+    }
+    assert found == duplicates
+    assert sorted(Path(p).name for p in forms.path[forms.preferred]) == sorted(
+        name for name, *_ in files if name not in duplicates
+    )

@@ -12,6 +12,7 @@ form to keep: the one parsed with the most values, the others listed as its dupl
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -175,8 +176,10 @@ def report_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> pd.Da
 
     Files are grouped by the report page they came from (``report_url``: a page and the
     attachments it links are one report). A page may also link the reports of several organs
-    or years (a county's departments, say, or a zip of them): a parsed file whose organ or year
-    differs from those of every form kept so far is a report of its own, never a duplicate.
+    or years (a county's departments, say, or a zip of them): forms are one report when they
+    read the same year and the same organ (one name may leave out the higher places:
+    东山区人民政府, 鹤岗市东山区政府); a form whose organ or year was not read joins the one
+    report it agrees with, and is a report of its own when it agrees with none or several.
     Within a report the form kept (``preferred``) is the one parsed with the most values
     (``values_read`` in ``reports``), then by :data:`FORM_RANK`; every other form is a
     ``duplicate_of`` it. A file that did not parse is listed as a duplicate of the group's first
@@ -224,36 +227,71 @@ def report_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> pd.Da
 
 
 def _choose_forms(frame: pd.DataFrame, group: pd.DataFrame) -> None:
-    """Mark in ``frame`` the form kept of each report of one page's group, and the others' duplicates."""
+    """Mark in ``frame`` the form kept of each report of one page's group, and the others' duplicates.
+
+    Forms whose organ and year were both read are grouped first, the best form of each report
+    kept (most values, then :data:`FORM_RANK`). A form missing either joins the one report it
+    agrees with; when it agrees with none, or with several, it is kept as a report of its own:
+    it is not known to repeat any one of them.
+    """
     readable = group[group.parsed]
     order = readable.assign(
         _values=readable.values_read.fillna(-1), _rank=readable.form.map(FORM_RANK).fillna(9)
     ).sort_values(["_values", "_rank", "path"], ascending=[False, True, True])
+    # The frame holds a value not read as NaN.
+    forms = [
+        (index, _value(organ), None if pd.isna(year) else int(year))
+        for index, organ, year in zip(order.index, order.organ, order.year, strict=True)
+    ]
     kept: list[tuple[int, str | None, int | None]] = []
-    for index, organ_read, year_read in zip(order.index, order.organ, order.year, strict=True):
-        # The frame holds a value not read as NaN, which agrees with any reading.
-        organ, year = _value(organ_read), None if pd.isna(year_read) else int(year_read)
-        same = next((k for k, o, y in kept if _agrees(o, organ) and _agrees(y, year)), None)
-        if same is None:
-            kept.append((index, organ, year))
-            frame.loc[index, "preferred"] = True
-        else:
-            frame.loc[index, "duplicate_of"] = cast(str, frame.at[same, "path"])  # .at: typed as any scalar
+    for form in [f for f in forms if f[1] is not None and f[2] is not None]:
+        _keep_or_join(frame, kept, form, [k for k in kept if _same_organ(k[1], form[1]) and k[2] == form[2]])
+    complete = list(kept)
+    for form in [f for f in forms if f[1] is None or f[2] is None]:
+        matches = [k for k in complete if _agrees(k[1], form[1]) and _agrees(k[2], form[2])]
+        _keep_or_join(frame, kept, form, matches if len(matches) == 1 else [])
     if kept:
         frame.loc[group.index[~group.parsed.to_numpy(dtype=bool)], "duplicate_of"] = cast(
             str, frame.at[kept[0][0], "path"]
         )
 
 
-def _agrees(a: object, b: object) -> bool:
-    """Two readings of a report's organ (or year) agree unless both were read and differ.
+def _keep_or_join(
+    frame: pd.DataFrame,
+    kept: list[tuple[int, str | None, int | None]],
+    form: tuple[int, str | None, int | None],
+    same: list[tuple[int, str | None, int | None]],
+) -> None:
+    if same:
+        frame.loc[form[0], "duplicate_of"] = cast(str, frame.at[same[0][0], "path"])  # .at: any scalar
+    else:
+        kept.append(form)
+        frame.loc[form[0], "preferred"] = True
 
-    An organ named in full in one form and without its city in the other (鹤岗市东山区人民政府,
-    东山区人民政府) agrees.
-    """
-    if a is None or b is None or a == b:
+
+def _agrees(a: object, b: object) -> bool:
+    """Two readings of a report's organ (or year) agree when one was not read or they are the same."""
+    if a is None or b is None:
         return True
-    return isinstance(a, str) and isinstance(b, str) and (a in b or b in a)
+    return _same_organ(a, b) if isinstance(a, str) and isinstance(b, str) else a == b
+
+
+# A government is named by its place: 鹤岗市东山区人民政府, 东山区政府 and 鹤岗市东山区 are one.
+_GOVERNMENT = re.compile(r"(?:人民)?政府$")
+
+
+def _same_organ(a: str | None, b: str | None) -> bool:
+    """Tell whether two readings name one organ: the same name, one with its higher places left out.
+
+    >>> _same_organ("鹤岗市东山区人民政府", "东山区政府"), _same_organ("鹤岗市东山区", "东山区人民政府")
+    (True, True)
+    >>> _same_organ("东宁市", "东宁市财政局"), _same_organ("东山区人民政府", "东山区人民政府办公室")
+    (False, False)
+    """
+    if a is None or b is None:
+        return a == b
+    x, y = _GOVERNMENT.sub("", a.replace(" ", "")), _GOVERNMENT.sub("", b.replace(" ", ""))
+    return bool(x and y) and (x.endswith(y) or y.endswith(x))
 
 
 def _number(report: object, name: str) -> int | None:
