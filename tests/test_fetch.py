@@ -504,6 +504,9 @@ def warc_records(out: Path) -> list[dict]:
                         "uri": record.rec_headers.get_header("WARC-Target-URI"),
                         "truncated": record.rec_headers.get_header("WARC-Truncated"),
                         "refers_to": record.rec_headers.get_header("WARC-Refers-To-Target-URI"),
+                        "refers_to_id": record.rec_headers.get_header("WARC-Refers-To"),
+                        "id": record.rec_headers.get_header("WARC-Record-ID"),
+                        "digest": record.rec_headers.get_header("WARC-Payload-Digest"),
                         "payload": record.content_stream().read(),
                     }
                 )
@@ -632,6 +635,18 @@ def test_rerun_fetches_only_what_changed_and_keeps_both_versions(sites, tmp_path
     assert (site.url("/art/2023/1/15/art_1.html"), site.url(A)) in revisits
     full = [r["uri"] for r in records if r["type"] == "response" and r["uri"] == column]
     assert len(full) == 1 and all(r["payload"] == b"" for r in records if r["type"] == "revisit")
+    # Each revisit points to the full response that holds its payload, not to a redirect before
+    # it (C is behind two redirects) nor to another revisit.
+    by_id = {r["id"]: r for r in records}
+    assert site.url(C) in {r["uri"] for r in records if r["type"] == "revisit"}
+    for revisit in (r for r in records if r["type"] == "revisit"):
+        first = by_id[revisit["refers_to_id"]]
+        assert (first["type"], first["uri"], first["digest"]) == (
+            "response",
+            revisit["refers_to"],
+            revisit["digest"],
+        )
+        assert first["payload"]
     site.close()
     other.close()
     assert len(gr.read_reports(out, workers=2).failures) == 3

@@ -72,10 +72,11 @@ _INTEGER_COLUMNS: dict[str, Literal["Int16", "Int32", "Int64"]] = {
 
 @dataclass(frozen=True)
 class ArchivedPayload:
-    """Where a payload was first archived in full: a revisit record refers to it."""
+    """The response record that holds a payload in full: a revisit record refers to it."""
 
-    uri: str
-    date: str  # WARC-Date, ISO 8601
+    uri: str  # the record's WARC-Target-URI (the URL that answered, not one that redirected)
+    date: str  # its WARC-Date
+    record_id: str  # its WARC-Record-ID
 
 
 class WarcArchive:
@@ -93,6 +94,7 @@ class WarcArchive:
         run_id: int,
         info: dict[str, str],
         archived: dict[str, ArchivedPayload] | None = None,
+        on_archived: Callable[[str, ArchivedPayload], None] | None = None,
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -101,6 +103,7 @@ class WarcArchive:
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
         self._lock = threading.Lock()
         self._archived = dict(archived or {})
+        self._on_archived = on_archived
         self._write(self._writer.create_warcinfo_record(self.path.name, info))
 
     def close(self) -> None:
@@ -138,7 +141,12 @@ class WarcArchive:
             first = self._archived.get(digest) if whole else None
             if first is not None:
                 record = self._writer.create_revisit_record(
-                    uri, digest, first.uri, first.date, http_headers=http_headers
+                    uri,
+                    digest,
+                    first.uri,
+                    first.date,
+                    http_headers=http_headers,
+                    warc_headers_dict={"WARC-Refers-To": first.record_id},
                 )
             else:
                 extra = {"WARC-Truncated": "length"} if truncated else {}
@@ -152,7 +160,13 @@ class WarcArchive:
                     warc_headers_dict=extra,
                 )
                 if whole:
-                    self._archived[digest] = ArchivedPayload(uri, record.rec_headers.get_header("WARC-Date"))
+                    headers = record.rec_headers
+                    archived = ArchivedPayload(
+                        uri, headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
+                    )
+                    self._archived[digest] = archived
+                    if self._on_archived is not None:
+                        self._on_archived(digest, archived)
             self._writer.write_request_response_pair(self._request_record(request), record)
             self._file.flush()
         return digest, self.path.name

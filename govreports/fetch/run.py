@@ -199,8 +199,12 @@ def run(
         "robots": "obey",
         "operator": contact.strip(),
     }
-    earlier = {digest: ArchivedPayload(*first) for digest, first in state.first_payloads().items()}
-    archive = WarcArchive(root / WARC_FOLDER, run_id, info, earlier)
+    earlier = {digest: ArchivedPayload(*record) for digest, record in state.archived_payloads().items()}
+
+    def remember(digest: str, archived: ArchivedPayload) -> None:
+        state.add_archived(digest, archived.uri, archived.date, archived.record_id)
+
+    archive = WarcArchive(root / WARC_FOLDER, run_id, info, earlier, remember)
     crawler = _Crawler(root, state, archive, run_id, settings, agent)
     started = time.monotonic()
     finished = False

@@ -86,6 +86,9 @@ CREATE TABLE IF NOT EXISTS fetches (
 CREATE INDEX IF NOT EXISTS fetches_url ON fetches (url);
 CREATE INDEX IF NOT EXISTS fetches_sha ON fetches (sha256);
 CREATE TABLE IF NOT EXISTS links (page_url TEXT PRIMARY KEY, planned TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS archived (
+    digest TEXT PRIMARY KEY, uri TEXT NOT NULL, date TEXT NOT NULL, record_id TEXT NOT NULL
+);
 """
 
 
@@ -264,14 +267,19 @@ class State:
             ).fetchone()
         return dict(row) if row is not None else None
 
-    def first_payloads(self) -> dict[str, tuple[str, str]]:
-        """Map each payload digest archived whole (a 200 read in full) to its first URL and time."""
+    def archived_payloads(self) -> dict[str, tuple[str, str, str]]:
+        """Map each payload digest archived in full to its response record: URI, date, record id."""
         with self._locked() as db:
-            rows = db.execute(
-                "SELECT payload_digest, url, fetched_at FROM fetches WHERE payload_digest IS NOT NULL "
-                "AND status = 200 AND bytes > 0 AND fetched_at IS NOT NULL ORDER BY id DESC"
-            ).fetchall()
-        return {digest: (url, fetched_at) for digest, url, fetched_at in rows}  # the first row wins
+            rows = db.execute("SELECT digest, uri, date, record_id FROM archived").fetchall()
+        return {digest: (uri, date, record_id) for digest, uri, date, record_id in rows}
+
+    def add_archived(self, digest: str, uri: str, date: str, record_id: str) -> None:
+        """Remember the response record that holds a payload in full (the first one is kept)."""
+        with self._locked() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO archived (digest, uri, date, record_id) VALUES (?, ?, ?, ?)",
+                (digest, uri, date, record_id),
+            )
 
     def owner_of(self, saved_file: str) -> str | None:
         """Return the URL whose content a saved file holds."""
