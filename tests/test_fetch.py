@@ -23,6 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 import govreports as gr
 from govreports import fetch, store
+from govreports.fetch import unpack
 from govreports.fetch.archive import file_name, write_manifest
 from govreports.fetch.discovery import LinkRules, looks_like_column, pager_urls, parse_page
 from govreports.fetch.sources import Source, read_sources
@@ -882,7 +883,9 @@ def test_zip_attachments_are_unpacked_within_limits(tmp_path):
             f"{zip_url}#inner.zip": "an archive inside the archive (not unpacked)",
             f"{zip_url}#big.pdf": "over the size limit (more than 600000 bytes)",
         }
-        broken = rows.loc[site.url("/u/broken.zip")]
+        # A zip that cannot be read is fetched and archived; unpacking it fails, with the reason.
+        assert rows.loc[site.url("/u/broken.zip"), "outcome"] == "fetched"
+        broken = rows.loc[site.url("/u/broken.zip#")]
         assert broken.outcome == "failed" and broken.reason.startswith("not a readable zip archive")
         assert sorted(
             p.relative_to(out).as_posix()
@@ -896,7 +899,7 @@ def test_zip_attachments_are_unpacked_within_limits(tmp_path):
                 f"{folder}/escape.txt",
             ]
         )
-        assert summary.attachments == 3  # the archive and its two members saved
+        assert summary.attachments == 4  # the two archives, and the two members saved
 
         # A rerun finds the archive unchanged: its members are listed again, not saved again.
         saved = out / member.saved_file
@@ -924,12 +927,70 @@ def test_an_archive_member_is_never_read_past_the_size_limit():
     # The header claims 10 bytes: reading stops there and the checksum gives the lie away.
     [lying, ok] = members(patch_declared_size(data, "nb.pdf", 10), max_bytes=1_000)
     assert lying.data is None and lying.skipped.startswith("unreadable (BadZipFile: Bad CRC-32")
-    assert ok == Member("ok.txt", b"2023")
+    assert ok == Member("ok.txt", "ok.txt", b"2023")
     # Honest headers over the limit are refused before anything is inflated.
     [big, _] = members(data, max_bytes=1_000)
-    assert big == Member("nb.pdf", skipped="over the size limit (more than 1000 bytes)")
+    assert big == Member("nb.pdf", "nb.pdf", skipped="over the size limit (more than 1000 bytes)")
     with pytest.raises(NotAnArchiveError, match="not a readable zip archive"):
-        members(b"PK\x03\x04", max_bytes=1_000)
+        list(members(b"PK\x03\x04", max_bytes=1_000))
+
+
+def test_an_archive_is_read_within_a_budget_and_a_count():
+    # 10 members of 1,000 zeros each: a few hundred bytes compressed, 10,000 inflated.
+    bomb = _archive({f"{k}.txt": bytes(1_000) for k in range(10)})
+    read = list(members(bomb, max_bytes=1_000))
+    assert sum(m.data is not None for m in read) == unpack.BUDGET
+    assert read[-1].skipped.startswith("past the archive's budget")
+    many = _archive({f"{k}.txt": b"" for k in range(unpack.MAX_MEMBERS + 1)})
+    with pytest.raises(NotAnArchiveError, match=f"an archive of {unpack.MAX_MEMBERS + 1} files"):
+        list(members(many, max_bytes=1_000))
+    # A name the archive repeats gets a key of its own.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive, pytest.warns(UserWarning, match="Duplicate name"):
+        archive.writestr("nb.txt", b"1")
+        archive.writestr("nb.txt", b"2")
+    assert [(m.key, m.data) for m in members(buffer.getvalue(), max_bytes=10)] == [
+        ("nb.txt", b"1"),
+        ("nb.txt~2", b"2"),
+    ]
+
+
+def test_zip_members_that_cannot_be_saved_or_were_dropped(tmp_path):
+    site = Site()
+    try:
+        link = [("/down?id=7", "2023年报附件.zip")]  # the link's words say zip; the server does not
+        page = attachments_page("县教育局2023年政府信息公开工作年度报告", "2024-01-20", link)
+        site.routes["/ndbg/t1.html"] = Route(page)
+        # A zip without .zip in its URL or headers is told by its content; a file where another
+        # member needs a folder fails alone, and the others are saved.
+        first = {"x.txt/y.txt": b"a", "x.txt": b"b", "nb.txt": b"2023 v1", "old.txt": b"old"}
+        site.routes["/down?id=7"] = Route(_archive(first), content_type="application/octet-stream")
+        out = tmp_path / "out"
+        sources = [Source(site.url("/ndbg/t1.html"), kind="report")]
+        crawl(sources, out)
+        rows = manifest(out).set_index("url")
+        zip_url = site.url("/down?id=7")
+        assert rows.loc[zip_url, "saved_file"].startswith(".fetch/zip/")
+        assert rows.loc[f"{zip_url}#x.txt", "outcome"] == "failed"
+        assert rows.loc[f"{zip_url}#x.txt", "reason"].startswith("cannot be saved as")
+        assert rows.loc[f"{zip_url}#nb.txt", "outcome"] == "fetched"
+        old = out / rows.loc[f"{zip_url}#old.txt", "saved_file"]
+        assert old.read_bytes() == b"old"
+
+        # The archive is replaced: a member it no longer holds is set aside, not read again.
+        site.routes["/down?id=7"] = Route(
+            _archive({"nb.txt": b"2023 v2"}), content_type="application/octet-stream"
+        )
+        crawl(sources, out)
+        second = manifest(out).query("run_id == 2").set_index("url")
+        assert second.loc[f"{zip_url}#nb.txt", "change"] == "changed"
+        assert not old.exists()
+        hints = fetch.manifest_hints(out)
+        # The members the new archive lacks (old.txt, x.txt/y.txt) are no longer read.
+        page_file = Path(file_name(site.url("/ndbg/t1.html"))).name
+        assert sorted(Path(p).name for p in hints) == sorted(["nb.txt", page_file])
+    finally:
+        site.close()
 
 
 FORMS = {

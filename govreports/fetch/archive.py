@@ -61,6 +61,7 @@ _KNOWN_SUFFIXES = frozenset(
 )
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"\\|?*]')
 _MAX_PART = 120  # bytes of UTF-8 in one path component
+_MEMBER_FOLDERS = 3  # folders of a zip member's path kept
 _INTEGER_COLUMNS: dict[str, Literal["Int16", "Int32", "Int64"]] = {
     "run_id": "Int32",
     "status": "Int16",
@@ -243,11 +244,16 @@ def unique_name(name: str, url: str) -> str:
 def member_file(folder: str, name: str) -> str:
     """Name the file a zip member is saved as: below ``folder``, whatever its name says.
 
+    The member's last three folders are kept (a deeper path is cut from the top), so that the
+    path stays within what file systems take.
+
     >>> member_file("a.gov.cn/u/nb_zip", "../../附件/./2023年报.PDF")
     'a.gov.cn/u/nb_zip/附件/2023年报.pdf'
+    >>> member_file("a.gov.cn/u/nb_zip", "/a/b/c/d/e.txt")
+    'a.gov.cn/u/nb_zip/b/c/d/e.txt'
     """
     path = PurePosixPath(name.replace("\\", "/"))
-    parts = [_safe(p) for p in path.parts[:-1] if p not in ("/", "", ".", "..")]
+    parts = [_safe(p) for p in path.parts[:-1] if p not in ("/", "", ".", "..")][-_MEMBER_FOLDERS:]
     stem, suffix = os.path.splitext(path.name)
     return "/".join([folder, *parts, _safe(stem, limit=_MAX_PART - len(suffix.encode())) + suffix.lower()])
 
@@ -257,8 +263,12 @@ def save_file(root: Path, name: str, data: bytes) -> None:
     target = root / name
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.part")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def keep_version(root: Path, name: str, fetched_at: str | None) -> str:

@@ -50,7 +50,7 @@ from govreports.fetch.discovery import (
 )
 from govreports.fetch.sources import Source, as_sources
 from govreports.fetch.state import Item, Planned, Row, State
-from govreports.fetch.unpack import Member, NotAnArchiveError, members
+from govreports.fetch.unpack import NotAnArchiveError, is_archive, members
 
 log = logging.getLogger("govreports.fetch")
 
@@ -522,13 +522,9 @@ class _SiteCrawl:
         name = file_name(
             response.final_url, response.content_type, response.headers.get("content-disposition")
         )
-        if name.endswith(".zip"):
+        if is_archive(body, name):
             name = f"{ZIP_FOLDER}/{name}"  # out of parse's sight: its members are saved instead
         stored = self._store(item.url, body, previous, name)
-        found: list[Member] | str | None = None
-        if stored.saved.startswith(f"{ZIP_FOLDER}/") and stored.duplicate_of is None:
-            found = _read_archive(body, self.settings.max_bytes)
-        failed = {"outcome": "failed", "reason": found} if isinstance(found, str) else {}
         self._record(
             item,
             response,
@@ -540,10 +536,10 @@ class _SiteCrawl:
             change=stored.change,
             previous_sha256=stored.previous_sha,
             duplicate_of=stored.duplicate_of,
-            **failed,
         )
-        if isinstance(found, list):
-            self._save_members(item, found, stored.saved, response.fetched_at, response.warc_file)
+        if stored.saved.startswith(f"{ZIP_FOLDER}/") and stored.duplicate_of is None:
+            unpacked = self._unpack(item, body, stored.saved, response.fetched_at, response.warc_file)
+            self._set_aside_members(item.url, unpacked)
 
     def _store(self, url: str, body: bytes, previous: Row | None, name: str) -> _Stored:
         """Save a URL's content under ``name``, unless it is unchanged or another URL's file holds it.
@@ -576,51 +572,74 @@ class _SiteCrawl:
         saved = previous["saved_file"]
         if not saved or not saved.startswith(f"{ZIP_FOLDER}/") or previous["duplicate_of"]:
             return
-        found = _read_archive((self.root / saved).read_bytes(), self.settings.max_bytes)
-        if isinstance(found, list):
-            self._save_members(item, found, saved, fetched_at, previous["warc_file"])
+        self._unpack(item, (self.root / saved).read_bytes(), saved, fetched_at, previous["warc_file"])
 
-    def _save_members(
-        self, item: Item, found: list[Member], archive: str, fetched_at: str | None, warc_file: str | None
-    ) -> None:
+    def _unpack(
+        self, item: Item, data: bytes, archive: str, fetched_at: str | None, warc_file: str | None
+    ) -> set[str]:
         """Save the members of a zip archive that may hold the report; one manifest row each.
 
-        A member's URL is the archive's with ``#`` and the member's name; it belongs to the
+        A member's URL is the archive's with ``#`` and the member's key; it belongs to the
         archive's report page. Members go to a folder named after the archive
-        (``<site>/<path>/<name>_zip/``).
+        (``<site>/<path>/<name>_zip/``). Return the members' URLs.
         """
-        folder = archive.removeprefix(f"{ZIP_FOLDER}/").removesuffix(".zip") + "_zip"
+        folder = os.path.splitext(archive.removeprefix(f"{ZIP_FOLDER}/"))[0] + "_zip"
+        urls: set[str] = set()
+        try:
+            for member in members(data, max_bytes=self.settings.max_bytes):
+                entry = self._member_item(item, member.key, member.name)
+                urls.add(entry.url)
+                if member.data is None:
+                    self._record(entry, kind="attachment", outcome="skipped", reason=member.skipped)
+                else:
+                    self._save_member(
+                        entry, member.data, member_file(folder, member.name), fetched_at, warc_file
+                    )
+        except NotAnArchiveError as error:
+            entry = self._member_item(item, "", None)
+            self._record(entry, kind="attachment", outcome="failed", reason=str(error))
+        return urls
+
+    def _member_item(self, item: Item, key: str, name: str | None) -> Item:
         report_url = item.report_url or item.url
-        for member in found:
-            entry = Item(
-                0,
-                self.run_id,
-                f"{item.url}#{member.name}",
-                item.site,
-                "attachment",
-                item.url,
-                report_url,
-                member.name,
-                item.date,
-                item.hints,
-            )
-            if member.data is None:
-                self._record(entry, kind="attachment", outcome="skipped", reason=member.skipped)
+        return Item(
+            0, self.run_id, f"{item.url}#{key}", item.site, "attachment", item.url, report_url, name,
+            item.date, item.hints,
+        )  # fmt: skip
+
+    def _save_member(
+        self, entry: Item, data: bytes, name: str, fetched_at: str | None, warc_file: str | None
+    ) -> None:
+        try:
+            stored = self._store(entry.url, data, self.state.last_fetch(entry.url), name)
+        except OSError as error:  # a name the file system refuses, a folder where a file goes
+            reason = f"cannot be saved as {name}: {error.strerror or type(error).__name__}"
+            self._record(entry, kind="attachment", outcome="failed", reason=reason)
+            return
+        self._record(
+            entry,
+            final_url=entry.url,
+            fetched_at=fetched_at,
+            bytes=len(data),
+            sha256=_sha256(data),
+            saved_file=stored.saved,
+            change=stored.change,
+            previous_sha256=stored.previous_sha,
+            duplicate_of=stored.duplicate_of,
+            warc_file=warc_file,
+        )
+
+    def _set_aside_members(self, archive_url: str, current: set[str]) -> None:
+        """Move aside the saved members of an earlier version of an archive that this one lacks.
+
+        They are kept (in ``.fetch/versions``) but no longer read as the archive's files.
+        """
+        for row in self.state.members_saved(archive_url):
+            saved = row["saved_file"]
+            if row["url"] in current or not (self.root / saved).is_file():
                 continue
-            previous = self.state.last_fetch(entry.url)
-            stored = self._store(entry.url, member.data, previous, member_file(folder, member.name))
-            self._record(
-                entry,
-                final_url=entry.url,
-                fetched_at=fetched_at,
-                bytes=len(member.data),
-                sha256=_sha256(member.data),
-                saved_file=stored.saved,
-                change=stored.change,
-                previous_sha256=stored.previous_sha,
-                duplicate_of=stored.duplicate_of,
-                warc_file=warc_file,
-            )
+            if self.state.owner_of(saved) == row["url"]:
+                self.state.move_saved_file(saved, keep_version(self.root, saved, row["fetched_at"]))
 
     # Manifest rows ----------------------------------------------------------------------
 
@@ -674,14 +693,6 @@ class _Stored:
     duplicate_of: str | None
     change: str  # "new", "changed" or "unchanged"
     previous_sha: str | None
-
-
-def _read_archive(body: bytes, max_bytes: int) -> list[Member] | str:
-    """Return an archive's members, or why it cannot be read."""
-    try:
-        return members(body, max_bytes=max_bytes)
-    except NotAnArchiveError as error:
-        return str(error)
 
 
 def _plan(

@@ -281,6 +281,17 @@ class State:
                 (digest, uri, date, record_id),
             )
 
+    def members_saved(self, archive_url: str) -> list[Row]:
+        """Return the latest row of each file saved from an archive (the files it refers)."""
+        with self._locked() as db:
+            rows = db.execute(
+                "SELECT * FROM fetches WHERE id IN (SELECT MAX(id) FROM fetches WHERE referrer = ? "
+                "GROUP BY url) AND saved_file IS NOT NULL AND duplicate_of IS NULL "
+                "AND saved_file NOT LIKE '.fetch/%'",
+                (archive_url,),
+            ).fetchall()
+        return [dict(row) for row in rows]
+
     def owner_of(self, saved_file: str) -> str | None:
         """Return the URL whose content a saved file holds."""
         with self._locked() as db:

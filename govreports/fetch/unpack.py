@@ -3,16 +3,21 @@
 Sites attach a report's tables, or the report in two formats, as a ``.zip``. ``fetch`` keeps the
 archive itself out of sight (``.fetch/zip/``: it is not a report ``parse`` could read) and saves
 the members that may hold a report next to the site's other files. An archive is untrusted
-input: members are read only up to the size limit whatever their headers claim, encrypted or
-nested archives and members of other types are listed as skipped with the reason, and member
-names never leave the folder they are saved in.
+input:
+
+- an archive of more than :data:`MAX_MEMBERS` files is not unpacked (its directory is counted
+  before it is read);
+- members are read one at a time, each up to the size limit whatever its header claims, and all
+  of them together up to :data:`BUDGET` times the limit;
+- encrypted members, archives inside the archive and members of other types are skipped with
+  the reason; a name repeated in the archive gets its own key (``name~2``).
 
 >>> import io, zipfile
 >>> buffer = io.BytesIO()
 >>> with zipfile.ZipFile(buffer, "w") as archive:
 ...     archive.writestr("附件/2023年报.pdf", b"%PDF-1.4")
 ...     archive.writestr("说明.jpg", b"")
->>> [(m.name, m.skipped) for m in members(buffer.getvalue(), max_bytes=1024)]
+>>> [(m.key, m.skipped) for m in members(buffer.getvalue(), max_bytes=1024)]
 [('附件/2023年报.pdf', None), ('说明.jpg', 'not a report format (.jpg)')]
 """
 
@@ -20,71 +25,129 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import zipfile
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # Member types that may hold a report (a nested .zip is not unpacked).
 REPORT_SUFFIXES = frozenset({".pdf", ".doc", ".docx", ".wps", ".odt", ".html", ".htm", ".txt"})
-# Members looked at in one archive; the rest are listed as skipped.
 MAX_MEMBERS = 200
+"""Files in one archive past which it is not unpacked (report archives hold a few)."""
+BUDGET = 4
+"""All the members of one archive are read up to this many times the size limit of one file."""
 _UTF8_FLAG = 0x800
 _ENCRYPTED_FLAG = 0x1
+# End of central directory: signature, then the entry count at offset 10 (two bytes); it is in
+# the last 22 bytes plus a comment of up to 65,535.
+_END_RECORD = b"PK\x05\x06"
+_END_SEARCH = 22 + 65_535
+# Zip files that are documents, not archives of files: Word (OOXML) and OpenDocument.
+_DOCUMENT_MEMBERS = frozenset({"[Content_Types].xml", "mimetype"})
 
 
 @dataclass(frozen=True)
 class Member:
-    """One file of an archive: its name, and its bytes or why it was not extracted."""
+    """One file of an archive: its name, its key in the archive, and its bytes or why it was not read.
+
+    ``key`` is the name, made unique where the archive repeats it (``name~2``).
+    """
 
     name: str
+    key: str
     data: bytes | None = None
     skipped: str | None = None
 
 
 class NotAnArchiveError(ValueError):
-    """The attachment is not a readable zip archive."""
+    """The attachment is not a zip archive that can be unpacked."""
 
 
-def members(data: bytes, *, max_bytes: int) -> list[Member]:
-    """Return the files of a zip archive in the order stored: extracted, or skipped with the reason.
+def is_archive(data: bytes, name: str) -> bool:
+    r"""Tell whether a download is a zip archive of files to unpack, from its content.
 
-    Raises :class:`NotAnArchiveError` when the bytes are not a zip archive that can be read.
+    A Word or OpenDocument file is a zip too, and is no archive. A zip that cannot be read is
+    one when its name says so (``.zip``).
+
+    >>> is_archive(b"%PDF-1.4", "nb.zip"), is_archive(b"PK\x03\x04 broken", "nb.zip")
+    (False, True)
     """
+    if not data.startswith(b"PK"):
+        return False
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, EOFError) as error:
-        raise NotAnArchiveError(f"not a readable zip archive ({error})") from error
-    found = []
+        with _open(data) as archive:
+            return _DOCUMENT_MEMBERS.isdisjoint(archive.namelist())
+    except NotAnArchiveError:
+        return name.lower().endswith(".zip")
+
+
+def members(data: bytes, *, max_bytes: int) -> Iterator[Member]:
+    """Yield the files of a zip archive in the order stored: read, or skipped with the reason.
+
+    Raises :class:`NotAnArchiveError` (before yielding anything) when the bytes are not a zip
+    archive that can be read, or it holds more than :data:`MAX_MEMBERS` files.
+    """
+    archive = _open(data)
     with archive:
         files = [info for info in archive.infolist() if not info.is_dir()]
-        for number, info in enumerate(files):
+        if len(files) > MAX_MEMBERS:
+            raise NotAnArchiveError(
+                f"an archive of {len(files)} files, more than {MAX_MEMBERS}: not unpacked"
+            )
+        budget = BUDGET * max_bytes
+        seen: Counter[str] = Counter()
+        for info in files:
             name = member_name(info)
-            if number >= MAX_MEMBERS:
-                found.append(Member(name, skipped=f"past the first {MAX_MEMBERS} files of the archive"))
-                continue
-            found.append(_member(archive, info, name, max_bytes))
-    return found
+            seen[name] += 1
+            key = name if seen[name] == 1 else f"{name}~{seen[name]}"
+            member = _member(archive, info, Member(name, key), max_bytes, budget)
+            budget -= len(member.data or b"")
+            yield member
 
 
-def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, max_bytes: int) -> Member:
-    suffix = os.path.splitext(name)[1].lower()
+def _open(data: bytes) -> zipfile.ZipFile:
+    """Open a zip archive whose directory lists at most a little over MAX_MEMBERS entries."""
+    end = data.rfind(_END_RECORD, max(0, len(data) - _END_SEARCH))
+    if end < 0 or end + 12 > len(data):
+        raise NotAnArchiveError("not a readable zip archive (no end of central directory)")
+    (entries,) = struct.unpack_from("<H", data, end + 10)
+    if entries > 2 * MAX_MEMBERS:  # folders are entries too; 0xFFFF means more (ZIP64)
+        raise NotAnArchiveError(
+            f"an archive of {entries} entries, more than {MAX_MEMBERS} files: not unpacked"
+        )
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as error:
+        raise NotAnArchiveError(f"not a readable zip archive ({error})") from error
+
+
+def _member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, member: Member, max_bytes: int, budget: int
+) -> Member:
+    suffix = os.path.splitext(member.name)[1].lower()
     if suffix == ".zip":
-        return Member(name, skipped="an archive inside the archive (not unpacked)")
+        return Member(member.name, member.key, skipped="an archive inside the archive (not unpacked)")
     if suffix not in REPORT_SUFFIXES:
-        return Member(name, skipped=f"not a report format ({suffix or 'no extension'})")
+        return Member(member.name, member.key, skipped=f"not a report format ({suffix or 'no extension'})")
     if info.flag_bits & _ENCRYPTED_FLAG:
-        return Member(name, skipped="encrypted")
+        return Member(member.name, member.key, skipped="encrypted")
     too_large = f"over the size limit (more than {max_bytes} bytes)"
+    spent = f"past the archive's budget ({BUDGET} times the size limit, spent on its other files)"
     if info.file_size > max_bytes:
-        return Member(name, skipped=too_large)
+        return Member(member.name, member.key, skipped=too_large)
+    limit = min(max_bytes, budget)
+    if info.file_size > limit:
+        return Member(member.name, member.key, skipped=spent)
     try:
         # The header's size may lie (a zip bomb): read one byte past the limit at most.
         with archive.open(info) as stream:
-            content = stream.read(max_bytes + 1)
+            content = stream.read(limit + 1)
     except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as error:
-        return Member(name, skipped=f"unreadable ({type(error).__name__}: {error})")
-    if len(content) > max_bytes:
-        return Member(name, skipped=too_large)
-    return Member(name, data=content)
+        return Member(member.name, member.key, skipped=f"unreadable ({type(error).__name__}: {error})")
+    if len(content) > limit:
+        return Member(member.name, member.key, skipped=too_large if limit == max_bytes else spent)
+    return Member(member.name, member.key, data=content)
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
