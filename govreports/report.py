@@ -66,7 +66,7 @@ FIRST_TEMPLATE_YEAR = 2019
 CellRow = tuple[str, str, str, str, float | None, str, str, str, bool]
 # checks: the report id and a validate.CheckRecord;
 CheckRow = tuple[str, str, str, str, str, str, float | None, float | None, float | None, str]
-# figures: the report id and a figures.Figure (figure, value, unit, sentence, note).
+# figures: the report id and a narrative.Figure (figure, value, unit, sentence, note).
 FigureRow = tuple[str, str, float | None, str | None, str, str | None]
 _Row = TypeVar("_Row")
 

@@ -547,7 +547,8 @@ def _finish(
         changed = True
     target = out / "duplicates.parquet"
     if changed or not target.exists():
-        # Imported here: the crawler's modules (httpx, warcio) are not needed to parse.
+        # Imported here: importing the store (and the command line) does not load the crawler's
+        # modules (httpx, warcio) until a dataset's duplicates are listed.
         from govreports.fetch.manifest import other_forms
 
         columns = ["report_id", "path", "organ", "year", "format", "values_read"]

@@ -126,7 +126,7 @@ class _Block:
 
     ``merged``: a cell spanning several rows whose text reads as a number or a placeholder.
     ``place``: where a table row is in the page ("table 2, row 5": the page's second
-    ``<table>``, its fifth ``<tr>``), for cells' ``source_ref``.
+    ``<table>``, its fifth ``<tr>``, nested tables' rows counted), for cells' ``source_ref``.
     """
 
     cells: tuple[str, ...]
@@ -176,7 +176,7 @@ def read_html(source: str, *, data: bytes) -> Document:
             raise RefusedInputError(source, f"refused: the page is beyond the HTML parser's limits ({limit})")
     walker = _Walker(find_looks(root, markup) if root is not None else PLAIN)
     if root is not None:
-        # Tables are numbered as in the page, hidden and layout ones too (pandas.read_html's order).
+        # Tables are numbered in document order, hidden, empty and layout ones included.
         walker.tables = {table: number for number, table in enumerate(root.iter("table"), 1)}
         walker.walk(root)
     blocks = walker.blocks
