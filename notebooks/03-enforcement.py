@@ -160,14 +160,10 @@ display(
 outliers = stats.robust_outliers(panel, kinds, threshold=threshold, min_group=min_group)
 year = panel.set_index("report_id")["year"]
 outliers["year"] = outliers["report_id"].map(year)
+# Who, what and the screen's finding: the first columns of both review tables below.
+finding_columns = ["organ", "year", "scope", "level", "variable", "value", "finding"]
 review_columns = [
-    "organ",
-    "year",
-    "scope",
-    "level",
-    "variable",
-    "value",
-    "finding",
+    *finding_columns,
     "assessable",
     "all_zero_group",
     "grouping",
@@ -298,13 +294,7 @@ evidence = (
     .merge(reports, on="report_id", how="left")
 )
 evidence_columns = [
-    "organ",
-    "year",
-    "scope",
-    "level",
-    "variable",
-    "value",
-    "finding",
+    *finding_columns,
     "raw",
     "status",
     "source_ref",
