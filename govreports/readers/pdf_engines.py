@@ -325,13 +325,20 @@ def _page_text(page: pdfium.PdfPage, index: int, first_line: int) -> PageText:
         found = list(_lines(textpage, height))
     finally:
         textpage.close()
-    found.sort(key=lambda line: (round(min(b[1] for b in line[1])), min(b[0] for b in line[1])))
+    found.sort(key=_reading_key)
     lines = [Line(text, index, boxes, number, chars, spaced) for number, (text, boxes, chars, spaced)
              in enumerate(found, first_line)]  # fmt: skip
     return PageText(index, width, height, lines)
 
 
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+_LEFTS, _TOPS = itemgetter(0), itemgetter(1)
+
+
+def _reading_key(line: _Found) -> tuple[int, float]:
+    """Sort lines top to bottom (to the point), then left to right."""
+    boxes = line[1]
+    return round(min(map(_TOPS, boxes))), min(map(_LEFTS, boxes))
 
 
 _Found = tuple[str, tuple[Box, ...], str, frozenset[int]]  # a line's text, boxes, chars and spaced
