@@ -21,8 +21,8 @@ import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypedDict, cast
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -971,20 +971,7 @@ def vuong_test(
     return VuongResult(first.name, second.name, float(statistic), float(pvalue), preferred, correction, n)
 
 
-class _TestHeader(TypedDict):
-    """The fields of a :class:`ModelTest` that say what is tested, known before any result."""
-
-    comparison: str
-    first: str
-    second: str
-    nested: bool
-    hypothesis: str
-    test: str
-    null_distribution: str
-    why: str
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModelTest:
     """One test between two count models; a row of :func:`zero_inflation_tests`.
 
@@ -994,10 +981,11 @@ class ModelTest:
         nested: whether ``second`` is ``first`` with parameters fixed.
         hypothesis: the null hypothesis tested.
         test: the test used; ``null_distribution`` its statistic's distribution under the null.
-        statistic, pvalue: NaN when not assessable (``note`` says why).
+        statistic, pvalue: NaN when not assessable (``note`` says why): a test made without
+            them is not assessable.
         reject: ``pvalue < level``.
         preferred: for nested tests, ``first`` if rejected else ``second``; for Vuong, the model
-            the test favours or ``"neither"``.
+            the test favours or ``"neither"``; ``"not assessable"`` without a result.
         why: why this test is the right one for this pair.
         note: fitting problems and caveats (non-convergence, clustered data).
     """
@@ -1009,12 +997,12 @@ class ModelTest:
     hypothesis: str
     test: str
     null_distribution: str
-    statistic: float
-    pvalue: float
-    reject: bool
-    preferred: str
+    statistic: float = math.nan
+    pvalue: float = math.nan
+    reject: bool = False
+    preferred: str = "not assessable"
     why: str
-    note: str
+    note: str = ""
     nobs: int
 
 
@@ -1099,32 +1087,25 @@ def boundary_lr_test(full: ModelFit, restricted: ModelFit, *, level: float = 0.0
     reason = _NESTED[frozenset(kinds)]
     label = f"{_short(full.name)} vs {_short(restricted.name)}"
     why = _BOUNDARY_WHY.format(reason=reason)
-    base: _TestHeader = {
-        "comparison": label,
-        "first": full.name,
-        "second": restricted.name,
-        "nested": True,
-        "hypothesis": f"H0: {reason.split(' is ')[0]} suffices ({reason})",
-        "test": "likelihood ratio, boundary-corrected",
-        "null_distribution": _MIXTURE,
-        "why": why,
-    }
     nobs = _nobs(full) or _nobs(restricted)
+    untested = ModelTest(
+        comparison=label,
+        first=full.name,
+        second=restricted.name,
+        nested=True,
+        hypothesis=f"H0: {reason.split(' is ')[0]} suffices ({reason})",
+        test="likelihood ratio, boundary-corrected",
+        null_distribution=_MIXTURE,
+        why=why,
+        nobs=nobs,
+    )
     problems = [f"{fit.name}: {fit.error}" for fit in (full, restricted) if fit.result is None]
     if not problems and not restricted.converged:
         problems.append(f"{restricted.name} did not converge: its log-likelihood may be too low")
     if not problems and not math.isfinite(float(full.result.llf)):
         problems.append(f"{full.name} diverged: its log-likelihood is not finite")
     if problems:
-        return ModelTest(
-            **base,
-            statistic=math.nan,
-            pvalue=math.nan,
-            reject=False,
-            preferred="not assessable",
-            note="; ".join(problems),
-            nobs=nobs,
-        )
+        return replace(untested, note="; ".join(problems))
     lr = max(0.0, 2 * (float(full.result.llf) - float(restricted.result.llf)))
     pvalue = boundary_pvalue(lr)
     note = (
@@ -1133,15 +1114,8 @@ def boundary_lr_test(full: ModelFit, restricted: ModelFit, *, level: float = 0.0
         else f"{full.name} did not converge: LR is a lower bound and the p-value conservative"
     )
     reject = pvalue < level
-    return ModelTest(
-        **base,
-        statistic=lr,
-        pvalue=pvalue,
-        reject=reject,
-        preferred=full.name if reject else restricted.name,
-        note=note,
-        nobs=nobs,
-    )
+    preferred = full.name if reject else restricted.name
+    return replace(untested, statistic=lr, pvalue=pvalue, reject=reject, preferred=preferred, note=note)
 
 
 def zero_inflation_score_test(poisson: ModelFit, *, level: float = 0.05) -> ModelTest:
@@ -1161,30 +1135,22 @@ def zero_inflation_score_test(poisson: ModelFit, *, level: float = 0.05) -> Mode
     >>> zero_inflation_score_test(fits.fits["poisson"]).reject
     True
     """
-    base: _TestHeader = {
-        "comparison": "ZIP vs Poisson",
-        "first": "zip",
-        "second": poisson.name,
-        "nested": True,
-        "hypothesis": "H0: no zero inflation in the Poisson model (pi = 0)",
-        "test": "score (van den Broek 1995), one-sided",
-        "null_distribution": "N(0,1); z^2 ~ chi2(1)",
-        "why": (
+    untested = ModelTest(
+        comparison="ZIP vs Poisson",
+        first="zip",
+        second=poisson.name,
+        nested=True,
+        hypothesis="H0: no zero inflation in the Poisson model (pi = 0)",
+        test="score (van den Broek 1995), one-sided",
+        null_distribution="N(0,1); z^2 ~ chi2(1)",
+        why=(
             "nested at the boundary pi = 0; the score test needs only the Poisson fit, so it is "
             "unaffected by a ZIP fit that fails or stops at pi -> 0"
         ),
-    }
+        nobs=_nobs(poisson),
+    )
     if poisson.result is None or _model_kind(poisson) != "poisson":
-        why = poisson.error or f"{poisson.name} is not a Poisson fit"
-        return ModelTest(
-            **base,
-            statistic=math.nan,
-            pvalue=math.nan,
-            reject=False,
-            preferred="not assessable",
-            note=why,
-            nobs=_nobs(poisson),
-        )
+        return replace(untested, note=poisson.error or f"{poisson.name} is not a Poisson fit")
     y = np.asarray(poisson.result.model.endog, dtype=float)
     mu = np.asarray(poisson.result.predict(), dtype=float)
     # (1[y = 0] - p0) / p0 = 1[y = 0] e^mu - 1 and (1 - p0) / p0 = e^mu - 1, without dividing by
@@ -1201,14 +1167,9 @@ def zero_inflation_score_test(poisson: ModelFit, *, level: float = 0.05) -> Mode
     pvalue = 0.5 * math.erfc(z / math.sqrt(2)) if not math.isnan(z) else math.nan
     note = "" if poisson.converged else f"{poisson.name} did not converge"
     reject = bool(pvalue < level)
-    return ModelTest(
-        **base,
-        statistic=z,
-        pvalue=pvalue,
-        reject=reject,
-        preferred="zip" if reject else poisson.name,
-        note=note,
-        nobs=len(y),
+    preferred = "zip" if reject else poisson.name
+    return replace(
+        untested, statistic=z, pvalue=pvalue, reject=reject, preferred=preferred, note=note, nobs=len(y)
     )
 
 
