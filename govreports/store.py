@@ -593,18 +593,19 @@ def _new_ledger(out: Path, kept: set[str]) -> pd.DataFrame:
 
 
 def _duplicates(
-    reports: pd.DataFrame, duplicate_files: list[tuple[_Input, _Input]], forms: list[tuple[str, str]]
+    reports: pd.DataFrame, duplicate_files: list[tuple[_Input, _Input]], forms: list[tuple[str, str, str]]
 ) -> pd.DataFrame:
     """List same-content files, other forms of a fetched report, and reports of one organ and year.
 
     Same-content files are parsed once. A fetched page and the attachments it links are one
     report: the forms not kept (see :func:`govreports.fetch.report_forms`) are ``other_form``
-    duplicates of the kept one and take no further part. Reports of one organ and year are
+    duplicates of the kept one (``ambiguous_form`` where a form could repeat several of the
+    page's reports) and take no further part. Reports of one organ and year are
     listed in path order after the first, which they duplicate; organs and years sorted.
     """
     rows = [("same_file", copy.name, first.name) for copy, first in duplicate_files]
-    rows += [("other_form", path, kept) for path, kept in forms]
-    known = reports[~reports.path.isin([path for path, _ in forms])]
+    rows += forms
+    known = reports[~reports.path.isin([path for _, path, _ in forms])]
     known = known.dropna(subset=["organ", "year"]).sort_values(["organ", "year", "path"], kind="stable")
     same = known.organ.eq(known.organ.shift()) & known.year.eq(known.year.shift())
     later = same.fillna(False).to_numpy(dtype=bool)

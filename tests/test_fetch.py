@@ -989,6 +989,41 @@ def test_zip_members_that_cannot_be_saved_or_were_dropped(tmp_path):
         # The members the new archive lacks (old.txt, x.txt/y.txt) are no longer read.
         page_file = Path(file_name(site.url("/ndbg/t1.html"))).name
         assert sorted(Path(p).name for p in hints) == sorted(["nb.txt", page_file])
+
+        # An empty archive: its unpacking fails with the reason, and no member stays current.
+        site.routes["/down?id=7"] = Route(_archive({}), content_type="application/octet-stream")
+        crawl(sources, out)
+        third = manifest(out).query("run_id == 3").set_index("url")
+        assert third.loc[f"{zip_url}#", "reason"] == "the archive holds no files"
+        assert sorted(Path(p).name for p in fetch.manifest_hints(out)) == [page_file]
+
+        # The URL now serves the report itself: saved where parse reads it.
+        site.routes["/down?id=7"] = Route(pdf_bytes("report"), content_type="application/pdf")
+        crawl(sources, out)
+        fourth = manifest(out).query("run_id == 4").set_index("url")
+        assert not fourth.loc[zip_url, "saved_file"].startswith(".fetch/")
+        assert len(fetch.manifest_hints(out)) == 2
+    finally:
+        site.close()
+
+
+def test_a_revisit_never_refers_to_a_warc_file_that_is_gone(tmp_path):
+    site = Site()
+    try:
+        site.routes["/ndbg/t1.html"] = Route(table_page(report_text("003")).encode())
+        out = tmp_path / "out"
+        sources = [Source(site.url("/ndbg/t1.html"), kind="report")]
+        crawl(sources, out)
+        for warc in (out / ".fetch" / "warc").glob("*.warc.gz"):
+            warc.unlink()  # the first run's archive was deleted
+        crawl(sources, out)
+        records = warc_records(out)
+        page = [r["type"] for r in records if r["uri"] == site.url("/ndbg/t1.html")]
+        assert sorted(page) == ["request", "response"]  # the body archived whole again
+        crawl(sources, out)  # and the next run refers to the copy that exists
+        revisits = [r for r in warc_records(out) if r["type"] == "revisit"]
+        ids = {r["id"] for r in warc_records(out)}
+        assert revisits and all(r["refers_to_id"] in ids for r in revisits)
     finally:
         site.close()
 
@@ -1003,15 +1038,20 @@ FORMS = {
         ],
         {"t1.html": "t1.docx"},
     ),
-    # Two departments' reports: a page whose organ was not read could repeat either: kept.
+    # Two departments' reports: a page whose organ was not read repeats one of them, which is not
+    # known: an ambiguous form of the best of them, never a third report.
     "page and two departments": (
         [
             ("t1.html", None, 2023, 210),
             ("edu.docx", "县教育局", 2023, 200),
             ("finance.pdf", "县财政局", 2023, 200),
         ],
-        {},
+        {"t1.html": "edu.docx"},
     ),
+    # No organ read from either form of the report: one report.
+    "no organ read": ([("t1.html", None, 2023, 200), ("t1.pdf", None, 2023, 200)], {"t1.pdf": "t1.html"}),
+    # A district and one whose name ends like it are two places.
+    "河西区 and 西区": ([("t1.html", "天津市河西区", 2023, 200), ("t1.pdf", "西区", 2023, 200)], {}),
     # A city's report and its finance bureau's are two reports.
     "city and department": (
         [("t1.html", "东宁市", 2023, 200), ("finance.docx", "东宁市财政局", 2023, 190)],
@@ -1050,6 +1090,7 @@ def test_report_forms_keep_apart_the_reports_of_other_organs_and_years(case, tmp
         Path(p).name: Path(d).name for p, d in zip(forms.path, forms.duplicate_of, strict=True) if pd.notna(d)
     }
     assert found == duplicates
+    assert forms.ambiguous.sum() == (case == "page and two departments")
     assert sorted(Path(p).name for p in forms.path[forms.preferred]) == sorted(
         name for name, *_ in files if name not in duplicates
     )

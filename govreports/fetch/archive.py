@@ -78,6 +78,7 @@ class ArchivedPayload:
     uri: str  # the record's WARC-Target-URI (the URL that answered, not one that redirected)
     date: str  # its WARC-Date
     record_id: str  # its WARC-Record-ID
+    warc_file: str  # the WARC file that holds it, in the archive's folder
 
 
 class WarcArchive:
@@ -140,6 +141,9 @@ class WarcArchive:
         whole = response.status_code == 200 and body and not truncated
         with self._lock:
             first = self._archived.get(digest) if whole else None
+            if first is not None and not (self.path.parent / first.warc_file).is_file():
+                first = None  # its WARC file is gone: the payload is archived in full again
+            archived = None
             if first is not None:
                 record = self._writer.create_revisit_record(
                     uri,
@@ -163,13 +167,17 @@ class WarcArchive:
                 if whole:
                     headers = record.rec_headers
                     archived = ArchivedPayload(
-                        uri, headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
+                        uri,
+                        headers.get_header("WARC-Date"),
+                        headers.get_header("WARC-Record-ID"),
+                        self.path.name,
                     )
-                    self._archived[digest] = archived
-                    if self._on_archived is not None:
-                        self._on_archived(digest, archived)
             self._writer.write_request_response_pair(self._request_record(request), record)
             self._file.flush()
+            if archived is not None:  # only once written: a revisit must refer to a record that is
+                self._archived[digest] = archived
+                if self._on_archived is not None:
+                    self._on_archived(digest, archived)
         return digest, self.path.name
 
     def _request_record(self, request: httpx.Request) -> Any:

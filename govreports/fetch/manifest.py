@@ -179,14 +179,16 @@ def report_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> pd.Da
     or years (a county's departments, say, or a zip of them): forms are one report when they
     read the same year and the same organ (one name may leave out the higher places:
     东山区人民政府, 鹤岗市东山区政府); a form whose organ or year was not read joins the one
-    report it agrees with, and is a report of its own when it agrees with none or several.
+    report it agrees with, the best of them when it agrees with several (``ambiguous``), and
+    is a report of its own, or one with the like of it, when it agrees with none.
     Within a report the form kept (``preferred``) is the one parsed with the most values
     (``values_read`` in ``reports``), then by :data:`FORM_RANK`; every other form is a
     ``duplicate_of`` it. A file that did not parse is listed as a duplicate of the group's first
     kept form; a group none of whose files parsed has no preferred form.
 
-    Columns: ``report_url, path, report_id, form, values_read, parsed, preferred, duplicate_of``
-    (``path`` absolute, ``report_id`` where the file parsed, ``duplicate_of`` the kept file's path).
+    Columns: ``report_url, path, report_id, form, values_read, parsed, preferred, ambiguous,
+    duplicate_of`` (``path`` absolute, ``report_id`` where the file parsed, ``duplicate_of`` the
+    kept file's path).
     """
     hints = manifest_hints(folder)
     parsed = {
@@ -211,6 +213,7 @@ def report_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> pd.Da
     columns = ["report_url", "path", "report_id", "form", "values_read", "organ", "year", "parsed"]
     frame = pd.DataFrame(rows, columns=columns)
     frame["preferred"] = False
+    frame["ambiguous"] = False
     frame["duplicate_of"] = pd.Series([None] * len(frame), dtype="object")
     for _, group in frame.groupby("report_url", sort=False):
         _choose_forms(frame, group)
@@ -231,8 +234,9 @@ def _choose_forms(frame: pd.DataFrame, group: pd.DataFrame) -> None:
 
     Forms whose organ and year were both read are grouped first, the best form of each report
     kept (most values, then :data:`FORM_RANK`). A form missing either joins the one report it
-    agrees with; when it agrees with none, or with several, it is kept as a report of its own:
-    it is not known to repeat any one of them.
+    agrees with; one that agrees with several joins the best of them, marked ``ambiguous``
+    (it repeats one of them, which one is not known); one that agrees with none joins an
+    earlier such form it agrees with, or is a report of its own.
     """
     readable = group[group.parsed]
     order = readable.assign(
@@ -240,58 +244,68 @@ def _choose_forms(frame: pd.DataFrame, group: pd.DataFrame) -> None:
     ).sort_values(["_values", "_rank", "path"], ascending=[False, True, True])
     # The frame holds a value not read as NaN.
     forms = [
-        (index, _value(organ), None if pd.isna(year) else int(year))
+        _Form(index, _value(organ), None if pd.isna(year) else int(year))
         for index, organ, year in zip(order.index, order.organ, order.year, strict=True)
     ]
-    kept: list[tuple[int, str | None, int | None]] = []
-    for form in [f for f in forms if f[1] is not None and f[2] is not None]:
-        _keep_or_join(frame, kept, form, [k for k in kept if _same_organ(k[1], form[1]) and k[2] == form[2]])
+    kept: list[_Form] = []
+    for form in [f for f in forms if f.organ is not None and f.year is not None]:
+        _keep_or_join(frame, kept, form, [k for k in kept if form.agrees(k)][:1])
     complete = list(kept)
-    for form in [f for f in forms if f[1] is None or f[2] is None]:
-        matches = [k for k in complete if _agrees(k[1], form[1]) and _agrees(k[2], form[2])]
-        _keep_or_join(frame, kept, form, matches if len(matches) == 1 else [])
+    for form in [f for f in forms if f.organ is None or f.year is None]:
+        matches = [k for k in complete if form.agrees(k)]
+        if len(matches) > 1:
+            frame.loc[form.index, "ambiguous"] = True
+        others = [k for k in kept if k not in complete and form.agrees(k)]
+        _keep_or_join(frame, kept, form, matches[:1] or others[:1])
     if kept:
         frame.loc[group.index[~group.parsed.to_numpy(dtype=bool)], "duplicate_of"] = cast(
-            str, frame.at[kept[0][0], "path"]
+            str, frame.at[kept[0].index, "path"]
         )
 
 
-def _keep_or_join(
-    frame: pd.DataFrame,
-    kept: list[tuple[int, str | None, int | None]],
-    form: tuple[int, str | None, int | None],
-    same: list[tuple[int, str | None, int | None]],
-) -> None:
+@dataclass(frozen=True)
+class _Form:
+    """A parsed file of a page's group: its row in the forms frame, and the organ and year read."""
+
+    index: int
+    organ: str | None
+    year: int | None
+
+    def agrees(self, other: _Form) -> bool:
+        """Whether the two may be one report: neither organ nor year read differently."""
+        organs = self.organ is None or other.organ is None or _same_organ(self.organ, other.organ)
+        return organs and (self.year is None or other.year is None or self.year == other.year)
+
+
+def _keep_or_join(frame: pd.DataFrame, kept: list[_Form], form: _Form, same: list[_Form]) -> None:
     if same:
-        frame.loc[form[0], "duplicate_of"] = cast(str, frame.at[same[0][0], "path"])  # .at: any scalar
+        frame.loc[form.index, "duplicate_of"] = cast(str, frame.at[same[0].index, "path"])  # .at: any scalar
     else:
         kept.append(form)
-        frame.loc[form[0], "preferred"] = True
-
-
-def _agrees(a: object, b: object) -> bool:
-    """Two readings of a report's organ (or year) agree when one was not read or they are the same."""
-    if a is None or b is None:
-        return True
-    return _same_organ(a, b) if isinstance(a, str) and isinstance(b, str) else a == b
+        frame.loc[form.index, "preferred"] = True
 
 
 # A government is named by its place: 鹤岗市东山区人民政府, 东山区政府 and 鹤岗市东山区 are one.
 _GOVERNMENT = re.compile(r"(?:人民)?政府$")
+# What a name left out before a shorter one must end with: a whole place (province, city...).
+_PLACE_ENDS = frozenset("省市县区旗州盟镇乡")
 
 
-def _same_organ(a: str | None, b: str | None) -> bool:
+def _same_organ(a: str, b: str) -> bool:
     """Tell whether two readings name one organ: the same name, one with its higher places left out.
 
     >>> _same_organ("鹤岗市东山区人民政府", "东山区政府"), _same_organ("鹤岗市东山区", "东山区人民政府")
     (True, True)
     >>> _same_organ("东宁市", "东宁市财政局"), _same_organ("东山区人民政府", "东山区人民政府办公室")
     (False, False)
+    >>> _same_organ("天津市河西区", "西区"), _same_organ("鹤岗市人民政府", "市人民政府")
+    (False, False)
     """
-    if a is None or b is None:
-        return a == b
-    x, y = _GOVERNMENT.sub("", a.replace(" ", "")), _GOVERNMENT.sub("", b.replace(" ", ""))
-    return bool(x and y) and (x.endswith(y) or y.endswith(x))
+    x, y = (_GOVERNMENT.sub("", name.replace(" ", "")) for name in (a, b))
+    if x == y:
+        return bool(x)
+    short, long = sorted((x, y), key=len)
+    return len(short) >= 2 and long.endswith(short) and long[-len(short) - 1] in _PLACE_ENDS
 
 
 def _number(report: object, name: str) -> int | None:
@@ -299,15 +313,19 @@ def _number(report: object, name: str) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def other_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> list[tuple[str, str]]:
-    """List ``(path, kept_path)`` for each parsed file that is another form of a kept report.
+def other_forms(reports: pd.DataFrame, folder: str | os.PathLike[str]) -> list[tuple[str, str, str]]:
+    """List ``(kind, path, kept_path)`` for each parsed file that is another form of a kept report.
 
-    The pairs are those of :func:`report_forms` whose file parsed, with paths spelt as in
-    ``reports``; empty when no fetch folder is at or under ``folder``.
+    ``kind`` is ``other_form``, or ``ambiguous_form`` where the file could repeat several of its
+    page's reports (see :func:`report_forms`). Paths are spelt as in ``reports``; the list is
+    empty when no fetch folder is at or under ``folder``.
     """
     if reports.empty or not manifest_hints(folder):
         return []
     forms = report_forms(reports, folder)
     spelt = {str(Path(p).resolve()): str(p) for p in reports["path"]}
     others = forms[forms.parsed & forms.duplicate_of.notna()]
-    return [(spelt[p], spelt[kept]) for p, kept in zip(others.path, others.duplicate_of, strict=True)]
+    return [
+        ("ambiguous_form" if ambiguous else "other_form", spelt[p], spelt[kept])
+        for p, kept, ambiguous in zip(others.path, others.duplicate_of, others.ambiguous, strict=True)
+    ]

@@ -202,7 +202,7 @@ def run(
     earlier = {digest: ArchivedPayload(*record) for digest, record in state.archived_payloads().items()}
 
     def remember(digest: str, archived: ArchivedPayload) -> None:
-        state.add_archived(digest, archived.uri, archived.date, archived.record_id)
+        state.add_archived(digest, archived.uri, archived.date, archived.record_id, archived.warc_file)
 
     archive = WarcArchive(root / WARC_FOLDER, run_id, info, earlier, remember)
     crawler = _Crawler(root, state, archive, run_id, settings, agent)
@@ -537,9 +537,10 @@ class _SiteCrawl:
             previous_sha256=stored.previous_sha,
             duplicate_of=stored.duplicate_of,
         )
+        saved: set[str] = set()
         if stored.saved.startswith(f"{ZIP_FOLDER}/") and stored.duplicate_of is None:
-            unpacked = self._unpack(item, body, stored.saved, response.fetched_at, response.warc_file)
-            self._set_aside_members(item.url, unpacked)
+            saved = self._unpack(item, body, stored.saved, response.fetched_at, response.warc_file)
+        self._set_aside_members(item.url, saved)  # all of them, where the URL is no archive now
 
     def _store(self, url: str, body: bytes, previous: Row | None, name: str) -> _Stored:
         """Save a URL's content under ``name``, unless it is unchanged or another URL's file holds it.
@@ -555,7 +556,10 @@ class _SiteCrawl:
             if change == "unchanged":
                 return _Stored(old, previous["duplicate_of"], change, previous_sha)
             if change == "changed" and not previous["duplicate_of"]:
-                self.state.move_saved_file(old, keep_version(self.root, old, previous["fetched_at"]))
+                if self.state.used_in_run(self.run_id, old, url):  # the old bytes are another URL's now
+                    name = unique_name(name, f"{url}#{sha}")
+                else:
+                    self.state.move_saved_file(old, keep_version(self.root, old, previous["fetched_at"]))
         twin = self.state.saved_with_sha(sha, url)
         if twin is not None and (self.root / twin["saved_file"]).is_file():
             return _Stored(twin["saved_file"], twin["url"], change, previous_sha)
@@ -572,7 +576,9 @@ class _SiteCrawl:
         saved = previous["saved_file"]
         if not saved or not saved.startswith(f"{ZIP_FOLDER}/") or previous["duplicate_of"]:
             return
-        self._unpack(item, (self.root / saved).read_bytes(), saved, fetched_at, previous["warc_file"])
+        data = (self.root / saved).read_bytes()
+        # Setting aside again is for a run that stopped between unpacking an archive and that.
+        self._set_aside_members(item.url, self._unpack(item, data, saved, fetched_at, previous["warc_file"]))
 
     def _unpack(
         self, item: Item, data: bytes, archive: str, fetched_at: str | None, warc_file: str | None
@@ -581,24 +587,27 @@ class _SiteCrawl:
 
         A member's URL is the archive's with ``#`` and the member's key; it belongs to the
         archive's report page. Members go to a folder named after the archive
-        (``<site>/<path>/<name>_zip/``). Return the members' URLs.
+        (``<site>/<path>/<name>_zip/``). Return the URLs of the members saved.
         """
         folder = os.path.splitext(archive.removeprefix(f"{ZIP_FOLDER}/"))[0] + "_zip"
-        urls: set[str] = set()
+        saved: set[str] = set()
+        listed = 0
         try:
             for member in members(data, max_bytes=self.settings.max_bytes):
                 entry = self._member_item(item, member.key, member.name)
-                urls.add(entry.url)
+                listed += 1
                 if member.data is None:
                     self._record(entry, kind="attachment", outcome="skipped", reason=member.skipped)
-                else:
-                    self._save_member(
-                        entry, member.data, member_file(folder, member.name), fetched_at, warc_file
-                    )
+                elif self._save_member(
+                    entry, member.data, member_file(folder, member.name), fetched_at, warc_file
+                ):
+                    saved.add(entry.url)
+            if not listed:
+                raise NotAnArchiveError("the archive holds no files")
         except NotAnArchiveError as error:
             entry = self._member_item(item, "", None)
             self._record(entry, kind="attachment", outcome="failed", reason=str(error))
-        return urls
+        return saved
 
     def _member_item(self, item: Item, key: str, name: str | None) -> Item:
         report_url = item.report_url or item.url
@@ -609,13 +618,14 @@ class _SiteCrawl:
 
     def _save_member(
         self, entry: Item, data: bytes, name: str, fetched_at: str | None, warc_file: str | None
-    ) -> None:
+    ) -> bool:
+        """Save one member and record it; return whether it was saved."""
         try:
             stored = self._store(entry.url, data, self.state.last_fetch(entry.url), name)
         except OSError as error:  # a name the file system refuses, a folder where a file goes
             reason = f"cannot be saved as {name}: {error.strerror or type(error).__name__}"
             self._record(entry, kind="attachment", outcome="failed", reason=reason)
-            return
+            return False
         self._record(
             entry,
             final_url=entry.url,
@@ -628,17 +638,21 @@ class _SiteCrawl:
             duplicate_of=stored.duplicate_of,
             warc_file=warc_file,
         )
+        return True
 
     def _set_aside_members(self, archive_url: str, current: set[str]) -> None:
         """Move aside the saved members of an earlier version of an archive that this one lacks.
 
-        They are kept (in ``.fetch/versions``) but no longer read as the archive's files.
+        They are kept (in ``.fetch/versions``) but no longer read as the archive's files. A file
+        another URL fetched in this run stands on (the same bytes found elsewhere) stays.
         """
         for row in self.state.members_saved(archive_url):
             saved = row["saved_file"]
             if row["url"] in current or not (self.root / saved).is_file():
                 continue
-            if self.state.owner_of(saved) == row["url"]:
+            if self.state.owner_of(saved) == row["url"] and not self.state.used_in_run(
+                self.run_id, saved, row["url"]
+            ):
                 self.state.move_saved_file(saved, keep_version(self.root, saved, row["fetched_at"]))
 
     # Manifest rows ----------------------------------------------------------------------

@@ -86,8 +86,9 @@ CREATE TABLE IF NOT EXISTS fetches (
 CREATE INDEX IF NOT EXISTS fetches_url ON fetches (url);
 CREATE INDEX IF NOT EXISTS fetches_sha ON fetches (sha256);
 CREATE TABLE IF NOT EXISTS links (page_url TEXT PRIMARY KEY, planned TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS archived (
-    digest TEXT PRIMARY KEY, uri TEXT NOT NULL, date TEXT NOT NULL, record_id TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS archived_payloads (
+    digest TEXT PRIMARY KEY, uri TEXT NOT NULL, date TEXT NOT NULL, record_id TEXT NOT NULL,
+    warc_file TEXT NOT NULL
 );
 """
 
@@ -267,30 +268,46 @@ class State:
             ).fetchone()
         return dict(row) if row is not None else None
 
-    def archived_payloads(self) -> dict[str, tuple[str, str, str]]:
-        """Map each payload digest archived in full to its response record: URI, date, record id."""
+    def archived_payloads(self) -> dict[str, tuple[str, str, str, str]]:
+        """Map each payload digest archived in full to its response record: URI, date, id, WARC file."""
         with self._locked() as db:
-            rows = db.execute("SELECT digest, uri, date, record_id FROM archived").fetchall()
-        return {digest: (uri, date, record_id) for digest, uri, date, record_id in rows}
+            rows = db.execute(
+                "SELECT digest, uri, date, record_id, warc_file FROM archived_payloads"
+            ).fetchall()
+        return {digest: (uri, date, record_id, warc) for digest, uri, date, record_id, warc in rows}
 
-    def add_archived(self, digest: str, uri: str, date: str, record_id: str) -> None:
-        """Remember the response record that holds a payload in full (the first one is kept)."""
+    def add_archived(self, digest: str, uri: str, date: str, record_id: str, warc_file: str) -> None:
+        """Remember the response record that holds a payload in full (a later one replaces it)."""
         with self._locked() as db:
             db.execute(
-                "INSERT OR IGNORE INTO archived (digest, uri, date, record_id) VALUES (?, ?, ?, ?)",
-                (digest, uri, date, record_id),
+                "INSERT OR REPLACE INTO archived_payloads (digest, uri, date, record_id, warc_file) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (digest, uri, date, record_id, warc_file),
             )
 
     def members_saved(self, archive_url: str) -> list[Row]:
-        """Return the latest row of each file saved from an archive (the files it refers)."""
+        """Return, for each file an archive held (``<archive>#<member>``), its latest row with a file."""
         with self._locked() as db:
             rows = db.execute(
                 "SELECT * FROM fetches WHERE id IN (SELECT MAX(id) FROM fetches WHERE referrer = ? "
-                "GROUP BY url) AND saved_file IS NOT NULL AND duplicate_of IS NULL "
+                "AND saved_file IS NOT NULL GROUP BY url) AND duplicate_of IS NULL "
                 "AND saved_file NOT LIKE '.fetch/%'",
                 (archive_url,),
             ).fetchall()
-        return [dict(row) for row in rows]
+        return [dict(row) for row in rows if row["url"].startswith(f"{archive_url}#")]
+
+    def used_in_run(self, run_id: int, saved_file: str, url: str) -> bool:
+        """Tell whether another URL fetched in this run stands on a saved file (its bytes twice).
+
+        A URL of an earlier run is requested again in this one, and finds its bytes anew.
+        """
+        with self._locked() as db:
+            row = db.execute(
+                "SELECT 1 FROM fetches WHERE run_id = ? AND saved_file = ? AND url != ? "
+                "AND sha256 IS NOT NULL LIMIT 1",
+                (run_id, saved_file, url),
+            ).fetchone()
+        return row is not None
 
     def owner_of(self, saved_file: str) -> str | None:
         """Return the URL whose content a saved file holds."""

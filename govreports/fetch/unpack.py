@@ -5,8 +5,8 @@ archive itself out of sight (``.fetch/zip/``: it is not a report ``parse`` could
 the members that may hold a report next to the site's other files. An archive is untrusted
 input:
 
-- an archive of more than :data:`MAX_MEMBERS` files is not unpacked (its directory is counted
-  before it is read);
+- an archive of more than :data:`MAX_MEMBERS` files is not unpacked, nor one whose directory
+  is too large to hold only so many (checked before the directory is read);
 - members are read one at a time, each up to the size limit whatever its header claims, and all
   of them together up to :data:`BUDGET` times the limit;
 - encrypted members, archives inside the archive and members of other types are skipped with
@@ -27,7 +27,6 @@ import io
 import os
 import struct
 import zipfile
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -43,8 +42,12 @@ _ENCRYPTED_FLAG = 0x1
 # the last 22 bytes plus a comment of up to 65,535.
 _END_RECORD = b"PK\x05\x06"
 _END_SEARCH = 22 + 65_535
-# Zip files that are documents, not archives of files: Word (OOXML) and OpenDocument.
-_DOCUMENT_MEMBERS = frozenset({"[Content_Types].xml", "mimetype"})
+# The directory's entries take 46 bytes and their name, extra field and comment: a generous
+# allowance for a name, so that MAX_MEMBERS fit, is the most a directory may take.
+_MAX_DIRECTORY = 2 * MAX_MEMBERS * 1024
+# Zip files that are documents, not archives of files: Word (OOXML), OpenDocument and OFD
+# (China's standard for electronic documents).
+_DOCUMENT_MEMBERS = frozenset({"[Content_Types].xml", "mimetype", "OFD.xml"})
 
 
 @dataclass(frozen=True)
@@ -96,26 +99,31 @@ def members(data: bytes, *, max_bytes: int) -> Iterator[Member]:
                 f"an archive of {len(files)} files, more than {MAX_MEMBERS}: not unpacked"
             )
         budget = BUDGET * max_bytes
-        seen: Counter[str] = Counter()
+        keys: set[str] = set()
         for info in files:
             name = member_name(info)
-            seen[name] += 1
-            key = name if seen[name] == 1 else f"{name}~{seen[name]}"
+            key, copy = name, 1
+            while key in keys:
+                copy += 1
+                key = f"{name}~{copy}"
+            keys.add(key)
             member = _member(archive, info, Member(name, key), max_bytes, budget)
             budget -= len(member.data or b"")
             yield member
 
 
 def _open(data: bytes) -> zipfile.ZipFile:
-    """Open a zip archive whose directory lists at most a little over MAX_MEMBERS entries."""
+    """Open a zip archive whose directory lists, and has room for, about MAX_MEMBERS entries at most.
+
+    zipfile reads the whole directory whatever count the end record gives, so its size is
+    checked too; ZIP64 archives (counts and sizes past 16 and 32 bits) are not unpacked.
+    """
     end = data.rfind(_END_RECORD, max(0, len(data) - _END_SEARCH))
-    if end < 0 or end + 12 > len(data):
+    if end < 0 or end + 22 > len(data):
         raise NotAnArchiveError("not a readable zip archive (no end of central directory)")
-    (entries,) = struct.unpack_from("<H", data, end + 10)
-    if entries > 2 * MAX_MEMBERS:  # folders are entries too; 0xFFFF means more (ZIP64)
-        raise NotAnArchiveError(
-            f"an archive of {entries} entries, more than {MAX_MEMBERS} files: not unpacked"
-        )
+    entries, size = struct.unpack_from("<HI", data, end + 10)
+    if entries > 2 * MAX_MEMBERS or size > _MAX_DIRECTORY:  # folders are entries too
+        raise NotAnArchiveError(f"an archive of more than {MAX_MEMBERS} files: not unpacked")
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as error:
