@@ -85,6 +85,8 @@ CREATE TABLE IF NOT EXISTS fetches (
 );
 CREATE INDEX IF NOT EXISTS fetches_url ON fetches (url);
 CREATE INDEX IF NOT EXISTS fetches_sha ON fetches (sha256);
+CREATE INDEX IF NOT EXISTS fetches_referrer ON fetches (referrer);
+CREATE INDEX IF NOT EXISTS fetches_saved ON fetches (saved_file);
 CREATE TABLE IF NOT EXISTS links (page_url TEXT PRIMARY KEY, planned TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS archived_payloads (
     digest TEXT PRIMARY KEY, uri TEXT NOT NULL, date TEXT NOT NULL, record_id TEXT NOT NULL,
