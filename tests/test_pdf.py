@@ -125,6 +125,50 @@ def test_a_row_of_values_does_not_continue_the_line_before():
     assert [row.cells for row in paragraphs([label, values], (0, 500))] == [("行政许可",), ("0 0 0 0 0",)]
 
 
+def _line(text: str, number: int, size: float = 10.0) -> Line:
+    """A text-layer line at the left margin: CJK characters ``size`` wide, ASCII half that."""
+    boxes, chars, spaced, x = [], "", set(), 0.0
+    for char in text:
+        if char == " ":
+            spaced.add(len(chars))
+            x += size / 4
+            continue
+        width = size / 2 if char.isascii() else size
+        boxes.append((x, number * 14.0, x + width, number * 14.0 + size))
+        chars, x = chars + char, x + width
+    return Line(text, 0, tuple(boxes), number, chars, frozenset(spaced))
+
+
+SEPARATE = {
+    "a heading, then a year": (
+        "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+        "2024年本机关办理3件，均已办结。",
+    ),
+    "two list items": (
+        "1）本机关依法受理行政复议、行政诉讼相关工作共计两类情况",
+        "2）办理3件，均已按期办结。",
+    ),
+    "a caption, then a count": ("表1：本年度因政府信息公开被申请行政复议情况统计说明", "12件申请均已答复。"),
+    "a number that would have fit": (
+        "本机关全年主动公开政府信息，其中通过网站发布信息合计",
+        "655条，通过微信公众号发布信息120条。",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SEPARATE)
+def test_lines_that_do_not_continue_a_paragraph(case):
+    first, second = SEPARATE[case]
+    rows = paragraphs([_line(first, 1), _line(second, 2)], (0.0, 300.0))
+    assert [row.cells[0] for row in rows] == [first, second]
+
+
+def test_a_number_that_did_not_fit_continues_the_paragraph():
+    first, second = "本机关全年主动公开政府信息，其中通过网站发布信息合计共", "1234567条。"
+    rows = paragraphs([_line(first, 1), _line(second, 2)], (0.0, 300.0))
+    assert [row.cells[0] for row in rows] == [first + second]
+
+
 def test_huaian_rows_stitch_the_page_breaks():
     doc = read_pdf("huaian.pdf", data=HUAIAN.read_bytes())
     rows = [row.cells for row in doc.rows]

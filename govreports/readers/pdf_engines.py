@@ -683,8 +683,10 @@ def _same_paragraph(previous: Line, line: Line, margins: tuple[float, float]) ->
     It does when the line before runs to the right margin (it wrapped) and this one starts at
     the left margin (no first-line indent), in about the same size, without a list marker. A
     line that starts with a number or a Latin word, or a character and punctuation that may
-    not start a line, may follow one that ends short by their width: they did not fit at the
-    end of the line before.
+    not start a line, may also follow one that ends short by a little less than their width:
+    they did not fit at the end of the line before. A heading (a list marker and no full stop)
+    is not continued by a line that starts with a number, nor by one that only this allowance
+    would join: that is the paragraph under it.
     """
     left, right = margins
     height = previous.height
@@ -692,13 +694,23 @@ def _same_paragraph(previous: Line, line: Line, margins: tuple[float, float]) ->
         adjacent = line.page == previous.page + 1
     else:
         adjacent = line.box[1] - previous.box[3] < height
-    return (
+    if not (
         adjacent
-        and previous.box[2] + _first_unit_width(line) >= right - 1.5 * height
         and line.box[0] - left <= 0.5 * height
         and abs(line.height - height) <= 0.35 * height
-        and not ENUMERATOR.match(line.text)
-    )
+        and not _LIST_ITEM.match(line.text)
+    ):
+        return False
+    full = previous.box[2] >= right - 1.5 * height
+    heading = _LIST_ITEM.match(previous.text) is not None and not _SENTENCE_END.search(previous.text)
+    if heading and (not full or line.chars[:1].isdigit()):
+        return False
+    return full or previous.box[2] + _first_unit_width(line) > right - 0.5 * height
+
+
+# A line that starts a list item: ENUMERATOR's markers, and 2） and ①.
+_LIST_ITEM = re.compile(rf"{ENUMERATOR.pattern}|^\s*(?:\d{{1,2}}\s*[)）]|[①-⑳])")
+_SENTENCE_END = re.compile(r"[。；;]")
 
 
 # What a line cannot be broken before: a number or Latin word, or a character with the closing
