@@ -176,8 +176,9 @@ def read_html(source: str, *, data: bytes) -> Document:
             raise RefusedInputError(source, f"refused: the page is beyond the HTML parser's limits ({limit})")
     walker = _Walker(find_looks(root, markup) if root is not None else PLAIN)
     if root is not None:
-        # Tables are numbered in document order, hidden, empty and layout ones included.
-        walker.tables = {table: number for number, table in enumerate(root.iter("table"), 1)}
+        if tamed is None:  # a tamed page's tables are not numbered: some of the file's were left out
+            # Tables are numbered in document order, hidden, empty and layout ones included.
+            walker.tables = {table: number for number, table in enumerate(root.iter("table"), 1)}
         walker.walk(root)
     blocks = walker.blocks
     if not any(block.chars for block in blocks):
