@@ -554,7 +554,7 @@ class _SiteCrawl:
         if kept:
             assert previous is not None and old is not None  # a kept file is the previous row's
             if change == "unchanged":
-                return _Stored(old, previous["duplicate_of"], change, previous_sha)
+                return _Stored(old, previous["duplicate_of"], change, previous_sha, sha)
             if change == "changed" and not previous["duplicate_of"]:
                 if self.state.used_in_run(self.run_id, old, url):  # the old bytes are another URL's now
                     name = unique_name(name, f"{url}#{sha}")
@@ -562,12 +562,12 @@ class _SiteCrawl:
                     self.state.move_saved_file(old, keep_version(self.root, old, previous["fetched_at"]))
         twin = self.state.saved_with_sha(sha, url)
         if twin is not None and (self.root / twin["saved_file"]).is_file():
-            return _Stored(twin["saved_file"], twin["url"], change, previous_sha)
+            return _Stored(twin["saved_file"], twin["url"], change, previous_sha, sha)
         owner = self.state.owner_of(name)
         if owner is not None and owner != url:
             name = unique_name(name, url)
         save_file(self.root, name, body)
-        return _Stored(name, None, change, previous_sha)
+        return _Stored(name, None, change, previous_sha, sha)
 
     # Zip attachments --------------------------------------------------------------------
 
@@ -631,7 +631,7 @@ class _SiteCrawl:
             final_url=entry.url,
             fetched_at=fetched_at,
             bytes=len(data),
-            sha256=_sha256(data),
+            sha256=stored.sha,
             saved_file=stored.saved,
             change=stored.change,
             previous_sha256=stored.previous_sha,
@@ -707,6 +707,7 @@ class _Stored:
     duplicate_of: str | None
     change: str  # "new", "changed" or "unchanged"
     previous_sha: str | None
+    sha: str  # of the content stored
 
 
 def _plan(

@@ -63,6 +63,15 @@ class Document:
         return bisect_right(self.page_starts, line) or None
 
 
+def rows_text(rows: list[RawRow]) -> str:
+    r"""Return rows as text: a line per row, its cells separated by tabs.
+
+    >>> rows_text([RawRow(("规章", "5"), 1), RawRow(("说明",), 2)])
+    '规章\t5\n说明'
+    """
+    return "\n".join("\t".join(row.cells) for row in rows)
+
+
 # A table printed one value per line has many lines that are a lone number; a page of prose
 # with a few figures has too few to tell anything.
 _LONE_NUMBERS = 20

@@ -60,7 +60,7 @@ from lxml import etree
 
 from govreports.cells import SUPERSCRIPT_DIGITS, looks_numeric, merged
 from govreports.errors import EmptyInputError, NoTablesError, RefusedInputError, UnsupportedInputError
-from govreports.readers.document import Document, RawRow
+from govreports.readers.document import Document, RawRow, rows_text
 from govreports.readers.html_markup import DEEPEST, DEEPEST_TABLE, Tamed, tame
 from govreports.readers.html_style import PLAIN, SHOWN, Looks, fade, find_looks
 from govreports.readers.text import decode
@@ -198,8 +198,7 @@ def read_html(source: str, *, data: bytes) -> Document:
     texts = _texts(body)
     rows = [RawRow(block.cells, line) for line, block in enumerate(texts, 1)]
     places = {line: block.place for line, block in enumerate(texts, 1) if block.place}
-    text = "\n".join("\t".join(row.cells) for row in rows)
-    return Document(source, text, rows, encoding, line_places=places)
+    return Document(source, rows_text(rows), rows, encoding, line_places=places)
 
 
 def _cut_short(text: str) -> bool:

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, TypeGuard
 
 from govreports.cells import looks_numeric
 from govreports.errors import TableEngineError
-from govreports.readers.document import Document, RawRow
+from govreports.readers.document import Document, RawRow, rows_text
 from govreports.readers.pdf_engines import (
     ENGINES,
     ENUMERATOR,
@@ -88,8 +88,7 @@ def read_pdf(
     text = "\n".join(line.text for page in pages for line in page.lines)
     starts = tuple(accumulate((len(page.lines) for page in pages[:-1]), initial=1))
     rows = assemble(pages, grids)
-    prose = "\n".join("\t".join(row.cells) for row in rows)  # paragraphs whole, as HTML's text
-    return Document(source, text, rows, "pdf", page_starts=starts, prose=prose)
+    return Document(source, text, rows, "pdf", page_starts=starts, prose=rows_text(rows))
 
 
 # Marker fragments: the row labels of the three tables (and the 表二 section heading). A page
